@@ -1,0 +1,69 @@
+# copier-pypi-release: the template repo's own tasks. `make help` lists them.
+
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+MAKEFLAGS += --no-builtin-rules
+
+VENV := .venv
+BIN := $(VENV)/bin
+# The uv that drives everything: bootstrapped with pip at the version uv.lock also pins.
+UV_PIN := $(shell sed -n 's/^ *"uv==\([0-9.]*\)".*/\1/p' pyproject.toml)
+SYNCED := $(VENV)/.synced
+# The tests run generated repos that call uv, make and copier from this venv.
+export PATH := $(abspath $(BIN)):$(PATH)
+# Byte-compile at install so every copier start is fast, whatever PYTHONDONTWRITEBYTECODE says.
+export UV_COMPILE_BYTECODE := 1
+PYTEST_WORKERS ?= auto
+DEMO_DIR ?= build/demo
+
+.PHONY: help
+help: ## List every target with a one-line description
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/uv: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_PIN)"
+	touch $@
+
+$(SYNCED): $(BIN)/uv uv.lock pyproject.toml
+	$(BIN)/uv sync --locked --quiet
+	touch $@
+
+.PHONY: venv
+venv: $(SYNCED) ## Create .venv with the locked tooling (copier, uv, pytest, ...)
+
+.PHONY: test
+test: venv ## Run the whole suite, including the generated repos' own make targets
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+.PHONY: test-fast
+test-fast: venv ## Run the render-only tier (no generated make targets)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+.PHONY: demo
+demo: venv ## Render a package with embedded defaults and run its make targets
+	$(BIN)/python -m tools.demo "$(DEMO_DIR)"
+
+.PHONY: bench
+bench: venv ## Median wall time of `copier copy` beside the bare copier import
+	$(BIN)/python -m bench.copy_time
+
+.PHONY: new
+new: venv ## Interactively render a new package: make new DEST=path/to/package
+	@test -n "$(DEST)" || { echo "usage: make new DEST=path/to/package" >&2; exit 2; }
+	$(BIN)/copier copy --trust . "$(DEST)"
+
+.PHONY: lint
+lint: venv ## Lint this repo's Python (ruff)
+	$(BIN)/ruff check tests tools bench hooks
+	$(BIN)/ruff format --check tests tools bench hooks
+
+.PHONY: format
+format: venv ## Format this repo's Python (ruff)
+	$(BIN)/ruff check --fix tests tools bench hooks
+	$(BIN)/ruff format tests tools bench hooks
+
+.PHONY: clean
+clean: ## Remove the venv, demo output and caches
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

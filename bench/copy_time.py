@@ -1,0 +1,62 @@
+"""`make bench`: median wall time of `copier copy` for this template, with baselines from the same run.
+
+Baselines: the bare `import copier` (the floor any template pays) and a one-question,
+one-file template (the leanest possible Copier template), both from a local git repo like ours.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tools.render import COPIER, DEFAULT_ANSWERS, copy_command
+
+ROUNDS = 7
+
+
+def wall_time(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def minimal_template(root: Path) -> Path:
+    """A committed one-file template: the lower bound for a `copier copy` from git."""
+    root.mkdir()
+    (root / "copier.yml").write_text("name:\n  type: str\n  default: x\n")
+    (root / "README.md.jinja").write_text("# {{ name }}\n")
+    git = ["git", "-C", str(root), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    return root
+
+
+def main() -> None:
+    samples: dict[str, list[float]] = {"import copier": [], "leanest template": [], "this template": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(scratch)
+        lean = minimal_template(tmp / "lean")
+        for round_ in range(ROUNDS):
+            out = tmp / f"out-{round_}"
+            samples["import copier"].append(wall_time([sys.executable, "-c", "import copier"]))
+            samples["leanest template"].append(
+                wall_time([COPIER, "copy", "--defaults", "--quiet", str(lean), str(out / "lean")])
+            )
+            samples["this template"].append(wall_time(copy_command(out / "ours", DEFAULT_ANSWERS)))
+            shutil.rmtree(out)
+
+    floor = statistics.median(samples["leanest template"])
+    print(f"copier copy wall time, median of {ROUNDS} interleaved rounds:")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"  {name:<17} {median:6.3f} s  ({median / floor:4.2f}x the leanest template)")
+
+
+if __name__ == "__main__":
+    main()

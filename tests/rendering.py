@@ -1,0 +1,50 @@
+"""Read what the template renders."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from tools.render import DEFAULT_ANSWERS
+
+PUBLISH_MODES = ("local-doppler", "trusted-publishing", "doppler-ci", "token-secret")
+
+
+def default_answers() -> dict[str, str]:
+    return dict(DEFAULT_ANSWERS)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A generated repo and the answers it was rendered with."""
+
+    path: Path
+    answers: Mapping[str, str]
+
+    def text(self, relpath: str) -> str:
+        return (self.path / relpath).read_text(encoding="utf-8")
+
+    def toml(self, relpath: str = "pyproject.toml") -> dict:
+        return tomllib.loads(self.text(relpath))
+
+    def yaml(self, relpath: str) -> dict:
+        return yaml.safe_load(self.text(relpath))
+
+    def files(self) -> list[str]:
+        return sorted(
+            str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file()
+        )
+
+
+def makefile_targets(makefile: Path) -> set[str]:
+    """Targets a Makefile defines (`name:` at the start of a line, not variables)."""
+    targets = set()
+    for line in makefile.read_text(encoding="utf-8").splitlines():
+        head, sep, rest = line.partition(":")
+        if sep and head and not head.startswith(("\t", " ", "#", ".")) and not rest.startswith("="):
+            targets.update(head.split())
+    return targets

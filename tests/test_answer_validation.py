@@ -1,0 +1,123 @@
+"""Bad answers are refused by `copier copy` with a message naming the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from tests.rendering import default_answers
+from tools.render import REPO_ROOT, copier_copy
+
+# (answers to override, a phrase of the rule the message must name)
+BAD_ANSWERS = [
+    ({"project_name": "123 Widgets"}, "project_name must start with a letter"),
+    ({"project_name": "x" * 81}, "at most 80 characters"),
+    ({"package_name": "Bad Name"}, "package_name must be a PEP 508 distribution name"),
+    ({"package_name": "-acme"}, "starting and ending with a letter or digit"),
+    ({"package_name": "Acme_Widgets"}, 'PEP 503: lowercase, each run of "-", "_" or "." becomes one "-"): use "acme-widgets"'),
+    ({"package_name": "acme--widgets"}, 'use "acme-widgets"'),
+    ({"module_name": "class"}, "module_name must not be a Python keyword"),
+    ({"module_name": "Acme"}, "module_name must be a lowercase Python identifier"),
+    ({"module_name": "1acme"}, "not starting with a digit"),
+    ({"module_name": "acme-widgets"}, "module_name must be a lowercase Python identifier"),
+    ({"description": "d" * 201}, "description must be one non-empty line of at most 200 characters"),
+    ({"description": "two\nlines"}, "description must be one non-empty line"),
+    ({"author_name": "   "}, "author_name must be one non-empty line"),
+    ({"author_name": "Ann <ann@x.org>"}, 'without "<" or ">"'),
+    ({"author_email": "not-an-email"}, "author_email must look like name@example.com"),
+    ({"author_email": "a@localhost"}, "a domain with a dot"),
+    ({"author_email": "a b@example.com"}, "no spaces"),
+    ({"github_owner": "-acme"}, "github_owner must be a GitHub user or organisation name"),
+    ({"github_owner": "acme--co"}, "single hyphens"),
+    ({"github_owner": "a" * 40}, "at most 39"),
+    ({"github_repo": "my repo"}, "github_repo must be a GitHub repository name"),
+    ({"github_repo": ".."}, 'not "." or ".."'),
+    ({"github_repo": "widgets.git"}, 'not ending in ".git"'),
+    ({"python_min": "3.9"}, "python_min must be one of 3.10, 3.11, 3.12, 3.13, 3.14"),
+    ({"license": "GPL-3.0"}, "license must be one of MIT, Apache-2.0, BSD-3-Clause, Proprietary"),
+    ({"publish_via": "twine"}, "publish_via must be one of local-doppler, trusted-publishing"),
+    ({"doppler_project": "Acme Widgets"}, "doppler_project must be a Doppler project slug"),
+    ({"doppler_config": "Dev"}, "doppler_config must be a Doppler config name"),
+    ({"pypi_token_secret": "pypi-token"}, "pypi_token_secret must be a secret name both Doppler and GitHub accept"),
+    ({"pypi_token_secret": "1TOKEN"}, "not starting with a digit"),
+    ({"pypi_token_secret": "GITHUB_PYPI"}, "must not start with GITHUB_ or DOPPLER_"),
+    ({"release_branch": "release..1"}, "release_branch must be a valid git branch name"),
+    ({"release_branch": "main.lock"}, "release_branch must be a valid git branch name"),
+    ({"release_branch": "bad branch"}, "release_branch must be a valid git branch name"),
+]
+
+
+# Answers whose own value is fine but whose derived defaults break a rule.
+DERIVED_BAD_ANSWERS = [
+    ({"project_name": "Import"}, "module_name must not be a Python keyword"),
+    ({"project_name": "A" + "b" * 60}, "doppler_project must be a Doppler project slug"),
+]
+ALL_BAD = BAD_ANSWERS + DERIVED_BAD_ANSWERS
+
+
+def _case_id(case: tuple[dict[str, str], str]) -> str:
+    (name, value), = case[0].items()
+    return f"{name}={value[:12]!r}"
+
+
+@pytest.mark.parametrize(("override", "rule"), ALL_BAD, ids=[_case_id(c) for c in ALL_BAD])
+def test_copier_copy_refuses_bad_answer(tmp_path: Path, override: dict[str, str], rule: str) -> None:
+    dest = tmp_path / "out"
+    result = copier_copy(dest, {**default_answers(), **override})
+
+    assert result.returncode != 0
+    assert rule in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not dest.exists(), "nothing may be written for a refused answer"
+
+
+def test_missing_required_answers_are_named(tmp_path: Path) -> None:
+    result = copier_copy(tmp_path / "out", {"project_name": "Acme Widgets"})
+
+    assert result.returncode != 0
+    for name in ("author_name", "author_email", "github_owner"):
+        assert f"{name} is required: pass -d {name}=..." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _copier_jinja() -> SandboxedEnvironment:
+    """The environment Copier renders validators with: sandboxed, loader at the template root."""
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(REPO_ROOT),
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+    )
+
+
+@pytest.mark.parametrize(("override", "rule"), BAD_ANSWERS, ids=[_case_id(c) for c in BAD_ANSWERS])
+def test_interactive_validator_names_the_same_rule(override: dict[str, str], rule: str) -> None:
+    """Each question's own validator (what an interactive prompt shows) refuses the value too."""
+    (name, value), = override.items()
+    question = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())[name]
+    context = {**default_answers(), "package_name": "acme-widgets", name: value}
+
+    message = _copier_jinja().from_string(question["validator"]).render(context).strip()
+
+    assert rule in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("project_name", "Acme Widgets"),
+        ("package_name", "acme-widgets"),
+        ("module_name", "acme_widgets"),
+        ("author_email", "first.last+tag@mail.example.co.uk"),
+        ("github_owner", "Acme-Co"),
+        ("github_repo", "acme.widgets_py"),
+        ("pypi_token_secret", "PYPI_API_TOKEN"),
+        ("release_branch", "release/1.x"),
+        ("doppler_config", "prd_ci"),
+    ],
+)
+def test_validators_accept_good_values(name: str, value: str) -> None:
+    question = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())[name]
+    assert _copier_jinja().from_string(question["validator"]).render({name: value}).strip() == ""

@@ -1,0 +1,96 @@
+"""Facts that must agree across files, checked on real renders."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+import yaml
+
+from tests.rendering import Rendered, makefile_targets
+from tools.render import REPO_ROOT
+
+COPIER_YML = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+QUESTIONS = [name for name in COPIER_YML if not name.startswith("_") and name != "answers_check"]
+MAKE_MENTION = re.compile(r"\bmake ((?:[a-z][a-z0-9-]*\s?)+)")
+
+
+def _mentioned_targets(text: str) -> set[str]:
+    return {target for group in MAKE_MENTION.findall(text) for target in group.split()}
+
+
+def _supported(python_min: str) -> list[str]:
+    versions = COPIER_YML["python_min"]["choices"]
+    return versions[versions.index(python_min) :]
+
+
+@pytest.mark.parametrize("python_min", COPIER_YML["python_min"]["choices"])
+def test_python_versions_agree(render, python_min: str) -> None:
+    rendered = render(python_min=python_min)
+    project = rendered.toml()["project"]
+    classifiers = [
+        c.rsplit(" :: ", 1)[1]
+        for c in project["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    ]
+    matrix = rendered.yaml(".github/workflows/ci.yml")["jobs"]["test"]["strategy"]["matrix"]
+
+    assert project["requires-python"] == f">={python_min}"
+    assert classifiers == _supported(python_min)
+    assert matrix["python-version"] == _supported(python_min)
+
+
+def test_every_make_target_a_workflow_calls_exists(rendered_default: Rendered) -> None:
+    targets = makefile_targets(rendered_default.path / "Makefile")
+    for workflow in (rendered_default.path / ".github/workflows").glob("*.yml"):
+        steps = [s for job in yaml.safe_load(workflow.read_text())["jobs"].values() for s in job["steps"]]
+        called = {t for step in steps for t in _mentioned_targets(step.get("run", ""))}
+        assert called, f"{workflow.name} calls no make target"
+        assert called <= targets, f"{workflow.name} calls missing targets {called - targets}"
+
+
+def test_every_make_target_the_generated_readme_mentions_exists(rendered_default: Rendered) -> None:
+    mentioned = _mentioned_targets(rendered_default.text("README.md"))
+    assert mentioned and mentioned <= makefile_targets(rendered_default.path / "Makefile")
+
+
+def test_every_make_target_the_readme_mentions_exists() -> None:
+    mentioned = _mentioned_targets((REPO_ROOT / "README.md").read_text())
+    assert {"demo", "test", "test-fast", "bench", "new"} <= mentioned
+    assert mentioned <= makefile_targets(REPO_ROOT / "Makefile")
+
+
+def test_every_generated_make_target_has_a_help_line(rendered_default: Rendered) -> None:
+    makefile = rendered_default.text("Makefile")
+    documented = set(re.findall(r"^([a-zA-Z0-9_-]+):.*## ", makefile, re.MULTILINE))
+    assert documented == makefile_targets(rendered_default.path / "Makefile")
+    assert {"help", "install", "test", "lint", "format", "build", "clean"} <= documented
+
+
+def test_readme_documents_every_question() -> None:
+    table = re.findall(r"^\| `([a-z_]+)` \|", (REPO_ROOT / "README.md").read_text(), re.MULTILINE)
+    assert table == QUESTIONS
+
+
+def test_answer_rules_and_copier_choices_agree() -> None:
+    rules = (REPO_ROOT / "includes/answer_rules.jinja").read_text()
+    for question, constant in (("python_min", "PYTHON_VERSIONS"), ("license", "LICENSES"), ("publish_via", "PUBLISH_MODES")):
+        listed = re.search(rf"set {constant} = \[(.*?)\]", rules, re.DOTALL).group(1)
+        choices = COPIER_YML[question]["choices"]
+        values = list(choices.values()) if isinstance(choices, dict) else choices
+        assert re.findall(r'"([^"]+)"', listed) == values, question
+
+
+def test_ci_uses_the_uv_version_the_tests_use(rendered_default: Rendered) -> None:
+    pinned = [d for d in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"] if d.startswith("uv==")]
+    ci = rendered_default.yaml(".github/workflows/ci.yml")
+    versions = {s["with"]["version"] for job in ci["jobs"].values() for s in job["steps"] if "setup-uv" in s.get("uses", "")}
+    assert pinned == [f"uv=={v}" for v in versions]
+
+
+def test_actions_are_pinned_to_commits(rendered_default: Rendered) -> None:
+    for workflow in (rendered_default.path / ".github/workflows").glob("*.yml"):
+        for line in workflow.read_text().splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+$", line), line

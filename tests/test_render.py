@@ -1,0 +1,117 @@
+"""What a render contains, for the defaults and for every publish mode."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from tests.rendering import PUBLISH_MODES, Rendered
+
+EXPECTED_FILES = {
+    ".copier-answers.yml",
+    ".editorconfig",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    "CHANGELOG.md",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+    "src/acme_widgets/__init__.py",
+    "src/acme_widgets/py.typed",
+    "tests/test_acme_widgets.py",
+}
+UNRENDERED = re.compile(r"{{|}}|{%|%}|{#|#}")
+GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+
+
+def test_default_render_has_the_package_files(rendered_default: Rendered) -> None:
+    assert EXPECTED_FILES <= set(rendered_default.files())
+    assert not [f for f in rendered_default.files() if f.endswith(".jinja")]
+
+
+def test_pyproject_metadata_follows_the_answers(rendered_default: Rendered) -> None:
+    project = rendered_default.toml()["project"]
+
+    assert project["name"] == "acme-widgets"
+    assert project["version"] == "0.0.0"
+    assert project["license"] == "MIT"
+    assert project["authors"] == [{"name": "A", "email": "a@example.com"}]
+    assert project["requires-python"] == ">=3.11"
+    assert project["urls"]["Homepage"] == "https://github.com/acme/acme-widgets"
+    assert rendered_default.toml()["build-system"]["build-backend"] == "uv_build"
+    assert rendered_default.toml()["tool"]["uv"]["build-backend"]["module-name"] == "acme_widgets"
+
+
+def test_answers_file_records_every_answer(rendered_default: Rendered) -> None:
+    recorded = rendered_default.yaml(".copier-answers.yml")
+
+    assert recorded["package_name"] == "acme-widgets"
+    assert recorded["module_name"] == "acme_widgets"
+    assert recorded["publish_via"] == "local-doppler"
+    assert recorded["doppler_project"] == "acme-widgets"
+    assert recorded["doppler_config"] == "dev"
+    assert recorded["pypi_token_secret"] == "PYPI_TOKEN"
+    assert recorded["release_branch"] == "main"
+    assert "answers_check" not in recorded
+
+
+def test_gitignore_keeps_secrets_and_build_output_out(rendered_default: Rendered) -> None:
+    ignored = set(rendered_default.text(".gitignore").split())
+    assert {".env", ".pypirc", "dist/", ".venv/", "venv/", ".idea/", ".vscode/"} <= ignored
+
+
+def test_changelog_starts_with_the_release_title(rendered_default: Rendered) -> None:
+    assert rendered_default.text("CHANGELOG.md").startswith(
+        "# Changelog\n\nAll notable changes to this project will be documented in this file."
+    )
+
+
+@pytest.mark.parametrize("mode", PUBLISH_MODES)
+def test_every_publish_mode_renders_cleanly(render, mode: str) -> None:
+    rendered = render(publish_via=mode)
+
+    for relpath in rendered.files():
+        text = (rendered.path / relpath).read_text(encoding="utf-8")
+        assert not UNRENDERED.search(GITHUB_EXPRESSION.sub("", text)), f"unrendered Jinja in {relpath}"
+        if relpath.endswith((".yml", ".yaml")):
+            yaml.safe_load(text)
+    recorded = rendered.yaml(".copier-answers.yml")
+    assert recorded["publish_via"] == mode
+    uses_doppler = mode in ("local-doppler", "doppler-ci")
+    assert ("doppler_project" in recorded) is uses_doppler
+    assert ("pypi_token_secret" in recorded) is (mode != "trusted-publishing")
+
+
+@pytest.mark.parametrize(
+    ("license_id", "spdx", "first_line"),
+    [
+        ("MIT", "MIT", "MIT License"),
+        ("Apache-2.0", "Apache-2.0", "Apache License"),
+        ("BSD-3-Clause", "BSD-3-Clause", "BSD 3-Clause License"),
+        ("Proprietary", "LicenseRef-Proprietary", "Copyright (c)"),
+    ],
+)
+def test_license_text_and_expression_agree(render, license_id: str, spdx: str, first_line: str) -> None:
+    rendered = render(license=license_id, author_name="Ann Author")
+
+    assert rendered.toml()["project"]["license"] == spdx
+    text = rendered.text("LICENSE")
+    assert text.strip().startswith(first_line)
+    assert "Ann Author" in text
+
+
+def test_quotes_in_answers_stay_valid_toml(render) -> None:
+    rendered = render(
+        project_name='Acme "Quoted" Widgets',
+        description='Says "hi" with a back\\slash',
+        author_name='Ann "The Tester" O\'Neil',
+    )
+
+    project = rendered.toml()["project"]
+    assert project["description"] == 'Says "hi" with a back\\slash'
+    assert project["authors"][0]["name"] == 'Ann "The Tester" O\'Neil'
+    compile(rendered.text("src/acme_quoted_widgets/__init__.py"), "__init__.py", "exec")
+
