@@ -43,10 +43,6 @@ def rendered_default(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
 
 def run(cmd: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
     """Run a command, failing the test with its output if it fails."""
-    result = subprocess.run(
-        cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, (
-        f"{' '.join(cmd)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
-    )
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"{' '.join(cmd)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result.stdout

@@ -35,9 +35,7 @@ class Rendered:
         return yaml.safe_load(self.text(relpath))
 
     def files(self) -> list[str]:
-        return sorted(
-            str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file()
-        )
+        return sorted(str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file())
 
 
 def makefile_targets(makefile: Path) -> set[str]:
@@ -48,3 +46,9 @@ def makefile_targets(makefile: Path) -> set[str]:
         if sep and head and not head.startswith(("\t", " ", "#", ".")) and not rest.startswith("="):
             targets.update(head.split())
     return targets
+
+
+def workflow_steps(workflow: Path) -> list[dict]:
+    """Every step of every job in a GitHub Actions workflow file."""
+    jobs = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]
+    return [step for job in jobs.values() for step in job.get("steps", [])]

@@ -18,7 +18,8 @@ BAD_ANSWERS = [
     ({"project_name": "x" * 81}, "at most 80 characters"),
     ({"package_name": "Bad Name"}, "package_name must be a PEP 508 distribution name"),
     ({"package_name": "-acme"}, "starting and ending with a letter or digit"),
-    ({"package_name": "Acme_Widgets"}, 'PEP 503: lowercase, each run of "-", "_" or "." becomes one "-"): use "acme-widgets"'),
+    ({"package_name": "Acme_Widgets"}, 'the form PyPI normalises to (PEP 503: lowercase, each run of "-", "_" or "."'),
+    ({"package_name": "Acme_Widgets"}, 'becomes one "-"): use "acme-widgets"'),
     ({"package_name": "acme--widgets"}, 'use "acme-widgets"'),
     ({"module_name": "class"}, "module_name must not be a Python keyword"),
     ({"module_name": "Acme"}, "module_name must be a lowercase Python identifier"),
@@ -60,7 +61,7 @@ ALL_BAD = BAD_ANSWERS + DERIVED_BAD_ANSWERS
 
 
 def _case_id(case: tuple[dict[str, str], str]) -> str:
-    (name, value), = case[0].items()
+    ((name, value),) = case[0].items()
     return f"{name}={value[:12]!r}"
 
 
@@ -95,7 +96,7 @@ def _copier_jinja() -> SandboxedEnvironment:
 @pytest.mark.parametrize(("override", "rule"), BAD_ANSWERS, ids=[_case_id(c) for c in BAD_ANSWERS])
 def test_interactive_validator_names_the_same_rule(override: dict[str, str], rule: str) -> None:
     """Each question's own validator (what an interactive prompt shows) refuses the value too."""
-    (name, value), = override.items()
+    ((name, value),) = override.items()
     question = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())[name]
     context = {**default_answers(), "package_name": "acme-widgets", name: value}
 

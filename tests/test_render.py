@@ -114,4 +114,3 @@ def test_quotes_in_answers_stay_valid_toml(render) -> None:
     assert project["description"] == 'Says "hi" with a back\\slash'
     assert project["authors"][0]["name"] == 'Ann "The Tester" O\'Neil'
     compile(rendered.text("src/acme_quoted_widgets/__init__.py"), "__init__.py", "exec")
-

@@ -1,0 +1,1 @@
+"""Post-generation hooks of copier-pypi-release (Doppler setup, token storage, validation)."""
