@@ -5,6 +5,7 @@ Prints each step, the command it ran and how long it took, then what was built.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ GIT_IDENTITY = ["-c", "user.name=copier-pypi-release demo", "-c", "user.email=de
 
 
 def step(title: str, cmd: list[str], cwd: Path) -> None:
-    print(f"==> {title}\n    $ {' '.join(cmd)}", flush=True)
+    print(f"==> {title}\n    $ {shlex.join(cmd)}", flush=True)
     started = time.perf_counter()
     result = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
