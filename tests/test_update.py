@@ -1,0 +1,68 @@
+"""`copier update` carries a template change into a generated repo cleanly."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+from tests.conftest import run
+from tests.rendering import default_answers
+from tools.render import COPIER, REPO_ROOT, copy_command
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+
+
+def _template_clone(tmp_path: Path) -> Path:
+    """A clone of this template (with uncommitted work included) tagged v1.0.0."""
+    clone = tmp_path / "template"
+    shutil.copytree(REPO_ROOT, clone, ignore=shutil.ignore_patterns(".venv", "build", "__pycache__", ".*_cache"))
+    run([*GIT, "add", "-A"], clone)
+    run([*GIT, "commit", "-q", "--allow-empty", "-m", "snapshot"], clone)
+    run([*GIT, "tag", "v1.0.0"], clone)
+    return clone
+
+
+def _render(template: Path, dest: Path) -> None:
+    cmd = copy_command(dest, default_answers())
+    cmd[-2] = str(template)
+    run(cmd, dest.parent)
+
+
+def _differences(left: Path, right: Path) -> list[str]:
+    """Relative paths that differ between two trees, ignoring .git."""
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str) -> None:
+        for name in cmp.left_only + cmp.right_only + cmp.diff_files + cmp.funny_files:
+            if name != ".git":
+                found.append(prefix + name)
+        for name, sub in cmp.subdirs.items():
+            if name != ".git":
+                walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right), "")
+    return found
+
+
+def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> None:
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    run([*GIT, "init", "-q", "-b", "main"], project)
+    run([*GIT, "add", "-A"], project)
+    run([*GIT, "commit", "-qm", "init"], project)
+
+    editorconfig = template / "template/.editorconfig"
+    editorconfig.write_text(editorconfig.read_text() + "\n[*.sh]\nindent_size = 2\n")
+    run([*GIT, "commit", "-qam", "fix: indent shell scripts by two"], template)
+    run([*GIT, "tag", "v1.0.1"], template)
+
+    run([COPIER, "update", "--trust", "--defaults", "--quiet"], project)
+
+    assert "[*.sh]" in (project / ".editorconfig").read_text()
+    assert not list(project.rglob("*.rej"))
+    assert "1.0.1" in (project / ".copier-answers.yml").read_text()
+    fresh = tmp_path / "fresh"
+    _render(template, fresh)
+    assert _differences(project, fresh) == []
