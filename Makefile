@@ -16,6 +16,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export UV_COMPILE_BYTECODE := 1
 PYTEST_WORKERS ?= auto
 DEMO_DIR ?= build/demo
+# The generated repos' semantic-release toolchain, installed once from the template's own lockfile.
+RELEASE_TOOLS := build/release-tools
 
 .PHONY: help
 help: ## List every target with a one-line description
@@ -33,8 +35,16 @@ $(SYNCED): $(BIN)/uv uv.lock pyproject.toml
 .PHONY: venv
 venv: $(SYNCED) ## Create .venv with the locked tooling (copier, uv, pytest, ...)
 
+$(RELEASE_TOOLS)/node_modules/.package-lock.json: template/package.json template/package-lock.json
+	rm -rf $(RELEASE_TOOLS) && mkdir -p $(RELEASE_TOOLS)
+	cp template/package.json template/package-lock.json $(RELEASE_TOOLS)/
+	cd $(RELEASE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: release-tools
+release-tools: $(RELEASE_TOOLS)/node_modules/.package-lock.json ## Install the generated repos' semantic-release toolchain (npm ci)
+
 .PHONY: test
-test: venv ## Run the whole suite, including the generated repos' own make targets
+test: venv release-tools ## Run the whole suite, including the generated repos' own make targets
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 .PHONY: test-fast
@@ -46,8 +56,9 @@ demo: venv ## Render a package with embedded defaults and run its make targets
 	$(BIN)/python -m tools.demo "$(DEMO_DIR)"
 
 .PHONY: bench
-bench: venv ## Median wall time of `copier copy` beside the bare copier import
+bench: venv release-tools ## Benchmarks: copier copy time, local release time (medians, with baselines)
 	$(BIN)/python -m bench.copy_time
+	$(BIN)/python -m bench.release_time
 
 .PHONY: new
 new: venv ## Interactively render a new package: make new DEST=path/to/package

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.gitrepo import ISOLATED_GIT_ENV
 from tests.rendering import Rendered, default_answers
 from tools.render import copier_copy
 
 # The generated repos call `uv`, `make` and friends: use the tools of this venv.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+os.environ.update(ISOLATED_GIT_ENV)
 
 
 @pytest.fixture
@@ -39,10 +40,3 @@ def rendered_default(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     result = copier_copy(dest, default_answers())
     assert result.returncode == 0, result.stderr
     return Rendered(dest, default_answers())
-
-
-def run(cmd: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
-    """Run a command, failing the test with its output if it fails."""
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"{' '.join(cmd)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
-    return result.stdout

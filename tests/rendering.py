@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,12 +40,12 @@ class Rendered:
 
 
 def makefile_targets(makefile: Path) -> set[str]:
-    """Targets a Makefile defines (`name:` at the start of a line, not variables)."""
+    """Named targets a Makefile defines (`name:` at the start of a line); not files like `$(VENV)/x`."""
     targets = set()
     for line in makefile.read_text(encoding="utf-8").splitlines():
         head, sep, rest = line.partition(":")
-        if sep and head and not head.startswith(("\t", " ", "#", ".")) and not rest.startswith("="):
-            targets.update(head.split())
+        if sep and not line.startswith(("\t", " ", "#")) and not rest.startswith("="):
+            targets.update(name for name in head.split() if re.fullmatch(r"[a-z][a-z0-9-]*", name))
     return targets
 
 
@@ -52,3 +53,6 @@ def workflow_steps(workflow: Path) -> list[dict]:
     """Every step of every job in a GitHub Actions workflow file."""
     jobs = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]
     return [step for job in jobs.values() for step in job.get("steps", [])]
+
+
+CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "CIRCLECI", "TRAVIS", "BUILDKITE")

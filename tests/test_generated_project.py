@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import run
+from tests.commands import run
+from tests.gitrepo import commit_everything
 
 pytestmark = pytest.mark.slow
-
-
-def _git_snapshot(path) -> None:
-    run(["git", "init", "-q", "-b", "main"], path)
-    run(["git", "add", "-A"], path)
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"], path)
 
 
 @pytest.mark.parametrize(
@@ -34,7 +29,7 @@ def _git_snapshot(path) -> None:
 )
 def test_generated_repo_passes_its_own_checks(render, answers: dict[str, str], dist_stem: str) -> None:
     rendered = render(**answers)
-    _git_snapshot(rendered.path)
+    commit_everything(rendered.path, "chore: init")
 
     run(["make", "install", "test", "lint", "build"], rendered.path)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 
 import pytest
@@ -13,12 +15,20 @@ EXPECTED_FILES = {
     ".copier-answers.yml",
     ".editorconfig",
     ".github/workflows/ci.yml",
+    ".github/workflows/release.yml",
     ".gitignore",
+    ".releaserc.json",
     "CHANGELOG.md",
     "LICENSE",
     "Makefile",
     "README.md",
+    "docs/releasing.md",
+    "package-lock.json",
+    "package.json",
     "pyproject.toml",
+    "scripts/release-outputs.sh",
+    "scripts/release-preview.mjs",
+    "scripts/set-version.sh",
     "src/acme_widgets/__init__.py",
     "src/acme_widgets/py.typed",
     "tests/test_acme_widgets.py",
@@ -30,6 +40,35 @@ GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 def test_default_render_has_the_package_files(rendered_default: Rendered) -> None:
     assert EXPECTED_FILES <= set(rendered_default.files())
     assert not [f for f in rendered_default.files() if f.endswith(".jinja")]
+
+
+def test_scripts_are_executable(rendered_default: Rendered) -> None:
+    for script in (rendered_default.path / "scripts").iterdir():
+        assert os.access(script, os.X_OK), script.name
+
+
+def test_release_config_runs_the_version_sync_before_the_git_plugin(rendered_default: Rendered) -> None:
+    config = json.loads(rendered_default.text(".releaserc.json"))
+    names = [plugin[0] for plugin in config["plugins"]]
+    exec_options = dict(config["plugins"])["@semantic-release/exec"]
+    git_options = dict(config["plugins"])["@semantic-release/git"]
+
+    assert config["branches"] == ["main"]
+    assert names.index("@semantic-release/exec") < names.index("@semantic-release/git")
+    assert exec_options["prepareCmd"] == "scripts/set-version.sh ${nextRelease.version}"
+    version_files = {"pyproject.toml", "uv.lock", "package.json", "package-lock.json"}
+    assert set(git_options["assets"]) == {"CHANGELOG.md", *version_files}
+    assert git_options["message"].startswith("chore(release): ${nextRelease.version} [skip ci]")
+
+
+def test_package_json_and_its_lock_agree(rendered_default: Rendered) -> None:
+    package = json.loads(rendered_default.text("package.json"))
+    lock = json.loads(rendered_default.text("package-lock.json"))
+
+    assert package["private"] is True
+    assert package["version"] == lock["version"] == rendered_default.toml()["project"]["version"]
+    assert lock["packages"][""]["devDependencies"] == package["devDependencies"]
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", pin) for pin in package["devDependencies"].values()), "pin exactly"
 
 
 def test_pyproject_metadata_follows_the_answers(rendered_default: Rendered) -> None:

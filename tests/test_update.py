@@ -6,20 +6,18 @@ import filecmp
 import shutil
 from pathlib import Path
 
-from tests.conftest import run
+from tests.commands import run
+from tests.gitrepo import commit_everything, git
 from tests.rendering import default_answers
 from tools.render import COPIER, REPO_ROOT, copy_command
-
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
 
 
 def _template_clone(tmp_path: Path) -> Path:
     """A clone of this template (with uncommitted work included) tagged v1.0.0."""
     clone = tmp_path / "template"
     shutil.copytree(REPO_ROOT, clone, ignore=shutil.ignore_patterns(".venv", "build", "__pycache__", ".*_cache"))
-    run([*GIT, "add", "-A"], clone)
-    run([*GIT, "commit", "-q", "--allow-empty", "-m", "snapshot"], clone)
-    run([*GIT, "tag", "v1.0.0"], clone)
+    commit_everything(clone, "snapshot")
+    git(clone, "tag", "v1.0.0")
     return clone
 
 
@@ -49,14 +47,12 @@ def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> N
     template = _template_clone(tmp_path)
     project = tmp_path / "project"
     _render(template, project)
-    run([*GIT, "init", "-q", "-b", "main"], project)
-    run([*GIT, "add", "-A"], project)
-    run([*GIT, "commit", "-qm", "init"], project)
+    commit_everything(project, "init")
 
     editorconfig = template / "template/.editorconfig"
     editorconfig.write_text(editorconfig.read_text() + "\n[*.sh]\nindent_size = 2\n")
-    run([*GIT, "commit", "-qam", "fix: indent shell scripts by two"], template)
-    run([*GIT, "tag", "v1.0.1"], template)
+    commit_everything(template, "fix: indent shell scripts by two")
+    git(template, "tag", "v1.0.1")
 
     run([COPIER, "update", "--trust", "--defaults", "--quiet"], project)
 

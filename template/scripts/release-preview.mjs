@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Print the version and notes the next release would have, changing nothing: semantic-release's
+// own dry run, with only the commit analyzer and the notes generator, so no token is needed and no
+// file, commit or tag is written. `--notes-only` prints just the notes (make changelog-preview).
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Writable } from "node:stream";
+
+const ANALYSIS = ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator"];
+const notesOnly = process.argv.includes("--notes-only");
+const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+const require = createRequire(`${process.cwd()}/package.json`);
+let semanticRelease;
+try {
+  ({ default: semanticRelease } = await import(require.resolve("semantic-release")));
+} catch {
+  console.error("release-preview: semantic-release is not installed here; run: make release-tools");
+  process.exit(3);
+}
+
+const config = JSON.parse(readFileSync(".releaserc.json", "utf8"));
+const plugins = config.plugins.filter((plugin) => ANALYSIS.includes(Array.isArray(plugin) ? plugin[0] : plugin));
+const log = notesOnly ? quiet : process.stderr;
+
+let result;
+try {
+  result = await semanticRelease({ ...config, plugins, dryRun: true, ci: false }, { stdout: log, stderr: log });
+} catch (error) {
+  console.error(`release-preview: ${error.message}`);
+  console.error("release-preview: semantic-release needs the release branch checked out and read access to origin");
+  process.exit(1);
+}
+
+if (!result) {
+  console.log("No release pending: no commit since the last release is a feat, fix, perf, docs or breaking change.");
+} else if (notesOnly) {
+  console.log(result.nextRelease.notes);
+} else {
+  const { nextRelease, lastRelease } = result;
+  const since = lastRelease.version ? `after ${lastRelease.gitTag}` : "first release";
+  console.log(`Next release: ${nextRelease.version} (${nextRelease.type}, ${since})\n\n${nextRelease.notes}`);
+}

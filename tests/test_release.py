@@ -1,0 +1,159 @@
+"""Releases cut by the real semantic-release with the generated .releaserc.json."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.commands import run
+from tests.gitrepo import git
+from tests.release_repo import ReleaseRepo, clean_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def unreleased(tmp_path_factory: pytest.TempPathFactory) -> ReleaseRepo:
+    return ReleaseRepo.create(tmp_path_factory.mktemp("seed") / "unreleased")
+
+
+@pytest.fixture(scope="module")
+def released(unreleased: ReleaseRepo, tmp_path_factory: pytest.TempPathFactory) -> ReleaseRepo:
+    """The same package after its first release, v1.0.0."""
+    repo = unreleased.clone_to(tmp_path_factory.mktemp("seed") / "released")
+    repo.commit("feat: first feature")
+    assert repo.release_ok() == {"released": True, "version": "1.0.0"}
+    return repo
+
+
+@pytest.fixture
+def repo(released: ReleaseRepo, tmp_path: Path) -> ReleaseRepo:
+    return released.clone_to(tmp_path / "repo")
+
+
+def assert_released(repo: ReleaseRepo, version: str) -> None:
+    pyproject = tomllib.loads((repo.path / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == version
+    assert pyproject["tool"]["other"]["version"] == "9.9.9"
+    assert pyproject["tool"]["acme"]["nested"]["version"] == "0.1"
+    run(["uv", "lock", "--check", "--quiet"], repo.path)
+    assert f'"version": "{version}"' in (repo.path / "package.json").read_text()
+    assert re.search(rf"^## \[?{re.escape(version)}\]?", (repo.path / "CHANGELOG.md").read_text(), re.MULTILINE)
+    assert f"v{version}" in repo.remote_tags()
+    assert repo.remote_subject() == f"chore(release): {version} [skip ci]"
+    assert git(repo.path, "status", "--porcelain", "--untracked-files=no") == "", "release left changes behind"
+
+
+def test_first_release_is_1_0_0(unreleased: ReleaseRepo, tmp_path: Path) -> None:
+    repo = unreleased.clone_to(tmp_path / "repo")
+    repo.commit("fix: first fix")
+
+    assert repo.release_ok() == {"released": True, "version": "1.0.0"}
+    assert_released(repo, "1.0.0")
+
+
+@pytest.mark.parametrize(
+    ("messages", "version"),
+    [
+        (["fix: handle empty widgets"], "1.0.1"),
+        (["perf: faster widgets"], "1.0.1"),
+        (["docs: explain widgets"], "1.0.1"),
+        (["feat: add gadgets"], "1.1.0"),
+        (["fix: small", "feat: bigger"], "1.1.0"),
+        (["feat!: drop the old API"], "2.0.0"),
+        (["refactor: new internals\n\nBREAKING CHANGE: widgets are now immutable"], "2.0.0"),
+    ],
+    ids=["fix", "perf", "docs", "feat", "fix+feat", "feat!", "breaking-footer"],
+)
+def test_commit_types_choose_the_version(repo: ReleaseRepo, messages: list[str], version: str) -> None:
+    for message in messages:
+        repo.commit(message)
+
+    assert repo.release_ok() == {"released": True, "version": version}
+    assert_released(repo, version)
+
+
+def test_chore_and_test_commits_make_no_release(repo: ReleaseRepo) -> None:
+    repo.commit("chore: tidy")
+    repo.commit("test: more cases")
+    head = git(repo.remote, "rev-parse", "main")
+
+    assert repo.release_ok() == {"released": False, "version": None}
+    assert repo.remote_tags() == {"v1.0.0"}
+    assert git(repo.remote, "rev-parse", "main") == head
+
+
+def test_two_releases_in_a_row(repo: ReleaseRepo) -> None:
+    repo.commit("fix: one")
+    assert repo.release_ok()["version"] == "1.0.1"
+    repo.commit("feat: two")
+    assert repo.release_ok()["version"] == "1.1.0"
+
+    assert_released(repo, "1.1.0")
+    assert repo.remote_tags() == {"v1.0.0", "v1.0.1", "v1.1.0"}
+    changelog = (repo.path / "CHANGELOG.md").read_text()
+    assert changelog.index("1.1.0") < changelog.index("1.0.1") < changelog.rindex("1.0.0")
+
+
+def test_failing_version_sync_leaves_no_tag_and_no_release_commit(repo: ReleaseRepo) -> None:
+    pyproject = repo.path / "pyproject.toml"
+    # A dynamic version is one `uv version` refuses to set: the prepare step fails for real.
+    pyproject.write_text(pyproject.read_text().replace('version = "1.0.0"\n', 'dynamic = ["version"]\n', 1))
+    git(repo.path, "commit", "-qam", "build: make the version dynamic")
+    repo.commit("fix: something")
+    remote_head = git(repo.remote, "rev-parse", "main")
+
+    result = repo.release()
+
+    assert result.returncode != 0
+    assert "set-version:" in result.stderr
+    assert repo.remote_tags() == {"v1.0.0"}
+    assert git(repo.remote, "rev-parse", "main") == remote_head
+    assert git(repo.path, "tag", "--list", "v1.0.1") == ""
+    assert git(repo.path, "log", "-1", "--format=%s") == "fix: something"
+
+
+def test_set_version_refuses_a_non_release_version(repo: ReleaseRepo) -> None:
+    result = subprocess.run(
+        ["scripts/set-version.sh", "1.1.0-beta.1"], cwd=repo.path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "expected a release version such as 1.2.3" in result.stderr
+    assert git(repo.path, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def _state(repo: ReleaseRepo) -> tuple[str, str, str, str]:
+    return (
+        git(repo.path, "status", "--porcelain", "--ignored"),
+        git(repo.path, "rev-parse", "HEAD"),
+        git(repo.path, "tag", "--list"),
+        git(repo.path, "ls-remote", "origin"),
+    )
+
+
+def test_release_dry_run_reports_and_changes_nothing(repo: ReleaseRepo) -> None:
+    repo.commit("feat: add gadgets")
+    before = _state(repo)
+    changelog = (repo.path / "CHANGELOG.md").read_bytes()
+
+    # -o: the toolchain is linked in, not installed here; make must not reinstall it.
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+    assert "Next release: 1.1.0 (minor, after v1.0.0)" in out
+    assert "add gadgets" in out
+    assert _state(repo) == before
+    assert (repo.path / "CHANGELOG.md").read_bytes() == changelog
+
+
+def test_changelog_preview_prints_only_the_notes(repo: ReleaseRepo) -> None:
+    repo.commit("fix: mend gadgets")
+
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "changelog-preview"], repo.path, clean_env())
+
+    assert out.lstrip().startswith("## [1.0.1]")
+    assert "mend gadgets" in out
+    assert "semantic-release" not in out
