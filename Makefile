@@ -52,13 +52,14 @@ test-fast: venv ## Run the render-only tier (no generated make targets)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 .PHONY: demo
-demo: venv ## Render a package with embedded defaults and run its make targets
+demo: venv release-tools ## The whole flow on embedded defaults: render, check, release, publish, install
 	$(BIN)/python -m tools.demo "$(DEMO_DIR)"
 
 .PHONY: bench
-bench: venv release-tools ## Benchmarks: copier copy time, local release time (medians, with baselines)
+bench: venv release-tools ## Benchmarks: copy, release and publish times (medians, with baselines)
 	$(BIN)/python -m bench.copy_time
 	$(BIN)/python -m bench.release_time
+	$(BIN)/python -W ignore::DeprecationWarning -m bench.publish_time
 
 .PHONY: new
 new: venv ## Interactively render a new package: make new DEST=path/to/package

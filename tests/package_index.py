@@ -44,6 +44,8 @@ class Index:
     packages: Path
     uploads: list[tuple[str, int]] = field(default_factory=list)
     accept_uploads: int | None = None  # None: every upload goes through
+    hide_listings: bool = False  # project pages answer 404, like a CDN that has not caught up
+    corrupt_listed_hashes: bool = False  # once something is uploaded, pages list wrong sha256s
 
     def successful_uploads(self) -> list[str]:
         return [name for name, status in self.uploads if 200 <= status < 300]
@@ -56,7 +58,18 @@ class _Proxy(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def _listing_fault(self) -> bool:
+        """Answer a project page the way a faulty index would; True when answered here."""
+        if self.command != "GET" or not self.path.startswith("/simple/") or self.path == "/simple/":
+            return False
+        if self.index.hide_listings:
+            self.send_error(404, "not listed yet (test fault)")
+            return True
+        return False
+
     def _forward(self) -> None:
+        if self._listing_fault():
+            return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         filename = UPLOAD_FILENAME.search(body) if self.command == "POST" else None
         if filename and self.index.accept_uploads is not None:
@@ -69,6 +82,8 @@ class _Proxy(BaseHTTPRequestHandler):
         upstream.request(self.command, self.path, body=body, headers=headers)
         response = upstream.getresponse()
         payload = response.read()
+        if self.index.corrupt_listed_hashes and self.path.startswith("/simple/") and self.index.successful_uploads():
+            payload = re.sub(rb"#sha256=[0-9a-f]{64}", b"#sha256=" + b"0" * 64, payload)
         if filename:
             self.index.uploads.append((filename.group(1).decode(), response.status))
         self.send_response(response.status)
@@ -76,7 +91,8 @@ class _Proxy(BaseHTTPRequestHandler):
             if key.lower() not in ("transfer-encoding", "connection", "content-length"):
                 self.send_header(key, value)
         # A HEAD answer has no body but must still tell the real size.
-        self.send_header("Content-Length", response.getheader("Content-Length", "0") if self.command == "HEAD" else str(len(payload)))
+        length = response.getheader("Content-Length", "0") if self.command == "HEAD" else str(len(payload))
+        self.send_header("Content-Length", length)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)

@@ -7,12 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.argv_watch import argv_containing
 from tests.commands import run
 from tests.fake_doppler import fake_doppler
 from tests.gitrepo import git
@@ -40,6 +40,7 @@ def world(services, tmp_path: Path) -> PublishWorld:
     state.secrets.clear()
     state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
     index.accept_uploads = None
+    index.hide_listings = index.corrupt_listed_hashes = False
     world = PublishWorld.clone(seed, tmp_path / "world", url, state, index)
     world.release(f"1.{next(VERSIONS)}.0")
     return world
@@ -108,28 +109,10 @@ def test_help_documents_every_exit_code(world: PublishWorld) -> None:
 
 
 def test_token_never_reaches_argv_output_or_files(world: PublishWorld, tmp_path: Path) -> None:
-    seen: list[str] = []
-    done = threading.Event()
-
-    def sample_argv() -> None:
-        needle = PYPI_TOKEN.encode()
-        while not done.is_set():
-            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-                try:
-                    if needle in cmdline.read_bytes():
-                        seen.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-                except OSError:
-                    pass  # the process ended while we looked
-
-    sampler = threading.Thread(target=sample_argv, daemon=True)
-    sampler.start()
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    try:
+    with argv_containing(PYPI_TOKEN) as seen:
         result = world.publish(TMPDIR=str(scratch))
-    finally:
-        done.set()
-        sampler.join()
 
     assert_published_once(world, result)
     assert seen == []
@@ -253,6 +236,21 @@ def reconnect(world: PublishWorld) -> dict[str, str | None]:
     return {}
 
 
+def listings_lag(world: PublishWorld) -> dict[str, str | None]:
+    world.index.hide_listings = True
+    return {"PUBLISH_VERIFY_TIMEOUT": "1"}
+
+
+def listings_lie(world: PublishWorld) -> dict[str, str | None]:
+    world.index.corrupt_listed_hashes = True
+    return {}
+
+
+def listings_fixed(world: PublishWorld) -> dict[str, str | None]:
+    world.index.hide_listings = world.index.corrupt_listed_hashes = False
+    return {}
+
+
 def no_fix(world: PublishWorld) -> dict[str, str | None]:
     return {}
 
@@ -260,9 +258,12 @@ def no_fix(world: PublishWorld) -> dict[str, str | None]:
 FAULTS = {
     "wrong token (403)": (secret_value("pypi-WellFormedButUnknownToTheIndex0000"), restore_secret,
                           9, "the index refused the token", "make token-set"),
-    "malformed token": (secret_value("ghp_notapypitoken"), restore_secret, 6, "does not start with pypi-", "make token-set"),
-    "quoted token": (secret_value(f'"{PYPI_TOKEN}"'), restore_secret, 6, "contains spaces or quotes", "make token-set"),
-    "multi-line token": (secret_value(f"{PYPI_TOKEN}\nextra"), restore_secret, 6, "spans several lines", "make token-set"),
+    "malformed token": (secret_value("ghp_notapypitoken"), restore_secret,
+                        6, "does not start with pypi-", "make token-set"),
+    "quoted token": (secret_value(f'"{PYPI_TOKEN}"'), restore_secret,
+                     6, "contains spaces or quotes", "make token-set"),
+    "multi-line token": (secret_value(f"{PYPI_TOKEN}\nextra"), restore_secret,
+                         6, "spans several lines", "make token-set"),
     "empty secret": (secret_value(""), restore_secret, 6, "is empty", "make token-set"),
     "secret missing in Doppler": (secret_value(None), restore_secret,
                                   5, "Could not find requested secret: PYPI_TOKEN", "make token-set"),
@@ -274,6 +275,10 @@ FAULTS = {
                    no_fix, 10, "cannot reach", "check the index URL"),
     "upload interrupted after the first file": (interrupt_after_first_file, reconnect,
                                                 10, "upload failed", "uploaded files are skipped"),
+    "index never lists the files": (listings_lag, listings_fixed, 12, "not listed on the index before the deadline",
+                                    "a re-run only verifies"),
+    "index lists other sha256s": (listings_lie, listings_fixed, 11, "with another sha256 than the files built here",
+                                  "never re-upload"),
     "dirty tree": (untracked_file, remove_untracked_file, 4, "uncommitted changes: notes.txt", "git stash -u"),
     "HEAD not at the tag": (commit_after_tag, check_out_the_tag, 4, "only the tagged release is published",
                             "git switch --detach v"),
@@ -295,10 +300,17 @@ def test_fault_fails_cleanly_and_a_rerun_completes(
     env_changes = breaker(world)
     failed = world.publish(**env_changes)
     assert_clean_failure(failed, code, cause, next_step)
-    assert uploads(world) == (expected_files(world)[:1] if breaker is interrupt_after_first_file else [])
+    uploaded_before_the_fix = {interrupt_after_first_file: 1, listings_lag: 2, listings_lie: 2}.get(breaker, 0)
+    assert uploads(world) == expected_files(world)[:uploaded_before_the_fix]
 
     fixer(world)
-    assert_published_once(world, world.publish())
+    rerun = world.publish()
+    assert rerun.returncode == 0, rerun.stderr
+    if uploaded_before_the_fix == 2:
+        assert "already on the index with identical files" in rerun.stdout
+    else:
+        assert_published_once(world, rerun)
+    assert sorted(uploads(world)) == sorted(expected_files(world)), "each file uploaded exactly once"
 
 
 def test_unreadable_pyproject_is_refused(world: PublishWorld) -> None:

@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from tests.rendering import PUBLISH_MODES, Rendered
+from tests.rendering import PUBLISH_MODES, Rendered, makefile_targets
 
 EXPECTED_FILES = {
     ".copier-answers.yml",
@@ -22,10 +22,17 @@ EXPECTED_FILES = {
     "LICENSE",
     "Makefile",
     "README.md",
+    "docs/publishing.md",
     "docs/releasing.md",
+    "doppler.yaml",
     "package-lock.json",
     "package.json",
     "pyproject.toml",
+    "scripts/lib/project.sh",
+    "scripts/lib/pypi-token.sh",
+    "scripts/publish-to-pypi.sh",
+    "scripts/publish_checks.py",
+    "scripts/pypi-token.sh",
     "scripts/release-outputs.sh",
     "scripts/release-preview.mjs",
     "scripts/set-version.sh",
@@ -33,7 +40,8 @@ EXPECTED_FILES = {
     "src/acme_widgets/py.typed",
     "tests/test_acme_widgets.py",
 }
-UNRENDERED = re.compile(r"{{|}}|{%|%}|{#|#}")
+# A Jinja expression, statement or comment opening (bash's ${#x} and }} are not).
+UNRENDERED = re.compile(r"\{\{-? ?[\w(]|\{%-? ?[a-z]|\{#-? ")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 
 
@@ -43,8 +51,21 @@ def test_default_render_has_the_package_files(rendered_default: Rendered) -> Non
 
 
 def test_scripts_are_executable(rendered_default: Rendered) -> None:
-    for script in (rendered_default.path / "scripts").iterdir():
-        assert os.access(script, os.X_OK), script.name
+    """What is run is executable; what is sourced (scripts/lib) or run by Python is not."""
+    for script in (rendered_default.path / "scripts").glob("*.*"):
+        assert os.access(script, os.X_OK) is (script.suffix in (".sh", ".mjs")), script.name
+    for library in (rendered_default.path / "scripts/lib").iterdir():
+        assert not os.access(library, os.X_OK), library.name
+
+
+def test_doppler_yaml_names_the_project_and_config(render) -> None:
+    rendered = render(doppler_project="acme-secrets", doppler_config="prd")
+
+    assert rendered.yaml("doppler.yaml") == {"setup": [{"project": "acme-secrets", "config": "prd"}]}
+    assert not (rendered.path / ".doppler.yaml").exists()
+    project_sh = rendered.text("scripts/lib/project.sh")
+    assert 'EXPECTED_REPO="acme/acme-widgets"' in project_sh
+    assert 'TOKEN_SECRET="PYPI_TOKEN"' in project_sh
 
 
 def test_release_config_runs_the_version_sync_before_the_git_plugin(rendered_default: Rendered) -> None:
@@ -122,6 +143,14 @@ def test_every_publish_mode_renders_cleanly(render, mode: str) -> None:
     uses_doppler = mode in ("local-doppler", "doppler-ci")
     assert ("doppler_project" in recorded) is uses_doppler
     assert ("pypi_token_secret" in recorded) is (mode != "trusted-publishing")
+    files = set(rendered.files())
+    assert ({"doppler.yaml", "scripts/pypi-token.sh", "scripts/lib/pypi-token.sh"} <= files) is uses_doppler
+    local = {"scripts/publish-to-pypi.sh", "scripts/publish_checks.py", "docs/publishing.md"}
+    assert (local <= files) is (mode == "local-doppler")
+    assert not [f for f in files if f.startswith("scripts/lib/")] or uses_doppler
+    targets = makefile_targets(rendered.path / "Makefile")
+    assert ({"publish", "publish-dry-run"} <= targets) is (mode == "local-doppler")
+    assert ({"doppler-setup", "token-set", "token-check"} <= targets) is uses_doppler
 
 
 @pytest.mark.parametrize(

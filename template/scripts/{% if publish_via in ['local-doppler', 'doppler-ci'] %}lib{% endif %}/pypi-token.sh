@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # TOKEN_ERROR and TOKEN_NEXT are read by the callers
 # Fetching and checking the PyPI token kept in Doppler: sourced by publish-to-pypi.sh and
 # pypi-token.sh, so the token is read and validated one way only. The token lives in a shell
 # variable; it is never put in argv, a file or output. Needs TOKEN_SECRET (scripts/lib/project.sh).

@@ -1,0 +1,136 @@
+"""`make doppler-setup`, `make token-set` and `make token-check` with the real Doppler CLI."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.argv_watch import argv_containing
+from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
+from tests.publish_world import CONFIG, DOPPLER_USER_CONFIG, PROJECT, PYPI_TOKEN, SECRET
+from tests.release_repo import clean_env
+from tests.rendering import Rendered
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def doppler_api() -> Iterator[tuple[str, DopplerState]]:
+    with fake_doppler() as served:
+        yield served
+
+
+@pytest.fixture
+def repo(rendered_default: Rendered, doppler_api, tmp_path: Path) -> tuple[Path, dict[str, str], DopplerState]:
+    url, state = doppler_api
+    state.secrets.clear()
+    state.secrets[(PROJECT, CONFIG)] = {}
+    home = tmp_path / "home"
+    (home / ".doppler").mkdir(parents=True)
+    (home / ".doppler/.doppler.yaml").write_text(DOPPLER_USER_CONFIG)
+    env = clean_env()
+    env.update(HOME=str(home), TERM="dumb", DOPPLER_API_HOST=url, DOPPLER_TOKEN=SERVICE_TOKEN)
+    return rendered_default.path, env, state
+
+
+def make(repo: Path, env: dict[str, str], target: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "-s", "--no-print-directory", target], cwd=repo, env=env, input=stdin, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+
+
+def test_doppler_setup_binds_the_directory_without_saving_the_token(repo) -> None:
+    path, env, _ = repo
+
+    result = make(path, env, "doppler-setup")
+
+    assert result.returncode == 0, result.stderr
+    bound = subprocess.run(
+        ["doppler", "configure", "get", "project", "config", "--plain"], cwd=path, env=env,
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert bound == [PROJECT, CONFIG]
+    assert env["DOPPLER_TOKEN"] not in (Path(env["HOME"]) / ".doppler/.doppler.yaml").read_text()
+
+
+def test_token_set_from_a_pipe_stores_it_and_shows_nothing(repo) -> None:
+    path, env, state = repo
+
+    result = make(path, env, "token-set", stdin=PYPI_TOKEN + "\n")
+
+    assert result.returncode == 0, result.stderr
+    assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
+    assert PYPI_TOKEN not in result.stdout + result.stderr
+    assert f"stored {SECRET} in Doppler {PROJECT}/{CONFIG}" in result.stdout
+
+
+def test_token_set_prompts_with_hidden_input_on_a_terminal(repo) -> None:
+    path, env, state = repo
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: make on a pseudo-terminal, as a maintainer would run it
+        os.chdir(path)
+        os.execvpe("make", ["make", "-s", "--no-print-directory", "token-set"], env)
+    screen = b""
+    with argv_containing(PYPI_TOKEN) as seen:
+        screen += _read_until(terminal, b"(input hidden): ")
+        os.write(terminal, PYPI_TOKEN.encode() + b"\r")
+        screen += _read_until(terminal, b"token-check reads it back")
+        _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+
+    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
+    assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
+    assert PYPI_TOKEN.encode() not in screen, "the token was echoed"
+    assert seen == []
+
+
+def _read_until(fd: int, marker: bytes, timeout: float = 20) -> bytes:
+    data, deadline = b"", time.monotonic() + timeout
+    while marker not in data and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                data += os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+    assert marker in data, data.decode(errors="replace")
+    return data
+
+
+def test_token_set_refuses_a_malformed_token_and_stores_nothing(repo) -> None:
+    path, env, state = repo
+
+    result = make(path, env, "token-set", stdin="ghp_not_a_pypi_token\n")
+
+    assert result.returncode != 0
+    assert "does not start with pypi-, so it is not a PyPI API token, so it was not stored" in result.stderr
+    assert SECRET not in state.secrets[(PROJECT, CONFIG)]
+
+
+@pytest.mark.parametrize(
+    ("stored", "ok", "message"),
+    [
+        (PYPI_TOKEN, True, f"{SECRET} in Doppler {PROJECT}/{CONFIG} is a well-formed PyPI token (value not shown)"),
+        ("pypi-has a space", False, "contains spaces or quotes"),
+        (None, False, f"Could not find requested secret: {SECRET}"),
+    ],
+    ids=["good", "malformed", "missing"],
+)
+def test_token_check_reports_without_printing_the_token(repo, stored: str | None, ok: bool, message: str) -> None:
+    path, env, state = repo
+    if stored is not None:
+        state.set_secret(PROJECT, CONFIG, SECRET, stored)
+
+    result = make(path, env, "token-check")
+
+    assert (result.returncode == 0) is ok, result.stderr
+    assert message in result.stdout + result.stderr
+    assert PYPI_TOKEN not in result.stdout + result.stderr
