@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pty
 import os
 import shutil
 import subprocess
@@ -328,3 +329,33 @@ def test_publish_checks_need_only_the_standard_library() -> None:
     source = next(Path(__file__).parent.parent.glob("template/scripts/*publish_checks.py*")).read_text()
     imported = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_testpypi_reads_its_own_secret(world: PublishWorld) -> None:
+    result = world.publish("--repository", "testpypi")
+
+    assert_clean_failure(result, 5, "Could not find requested secret: PYPI_TOKEN_TESTPYPI", "make token-set")
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)], ids=["tty", "NO_COLOR"])
+def test_colour_only_on_a_terminal_without_no_color(world: PublishWorld, no_color: str | None, coloured: bool) -> None:
+    env = world.env(NO_COLOR=no_color)
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.chdir(world.repo)
+        os.execve("scripts/publish-to-pypi.sh", ["scripts/publish-to-pypi.sh", "--dry-run"], env)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+
+    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
+    assert (b"\x1b[32m" in screen) is coloured
+    assert b"dry run of acme-widgets" in screen
