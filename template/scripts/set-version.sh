@@ -4,6 +4,13 @@
 # TOML-aware on purpose: a sed over pyproject.toml would rewrite `version =` in every table.
 set -Eeuo pipefail
 
+# Every file this script writes: the release commit must carry them all (make validate checks).
+readonly WRITES=(pyproject.toml uv.lock package.json package-lock.json)
+if [[ ${1:-} == --files ]]; then
+  echo "${WRITES[*]}"
+  exit 0
+fi
+
 version=${1:-}
 # Plain X.Y.Z only: a semver pre-release (1.0.0-beta.1) is spelled differently under PEP 440.
 if [[ ! $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
@@ -40,4 +47,4 @@ written=$(uv version --short) || fail "uv cannot read the version back from pypr
 [[ $written == "$version" ]] || fail "pyproject.toml says ${written}, expected ${version}"
 uv lock --check >/dev/null 2>&1 || fail "uv.lock is not consistent with pyproject.toml after the update (run: uv lock --check)"
 
-echo "set-version: pyproject.toml, uv.lock, package.json and package-lock.json are at ${version}"
+echo "set-version: ${WRITES[*]} are at ${version}"

@@ -1,1 +1,0 @@
-"""Post-generation hooks of copier-pypi-release (Doppler setup, token storage, validation)."""

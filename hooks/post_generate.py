@@ -1,0 +1,48 @@
+"""Copier's post-generation task: validate the rendered repo, then set up Doppler.
+
+Runs with Copier's own interpreter after every `copier copy` and `copier update`, in the new
+repo. Validation first (the repo's own scripts/validate_repo.py, the same code as `make
+validate`): a broken render stops here, with a non-zero exit. Then, for the Doppler publish
+modes, `doppler setup`, and on a terminal an offer to store the PyPI token.
+Usage: post_generate.py DEFAULTS   (Copier's --defaults flag, "True" or "False")
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
+
+from doppler_setup import setup_doppler  # noqa: E402
+from token_prompt import interactive, offer_token_storage  # noqa: E402
+
+DOPPLER_MODES = ("local-doppler", "doppler-ci")
+
+
+def validate(repo: Path) -> None:
+    """The generated repo's own validator; exits non-zero when a check fails."""
+    sys.argv = ["scripts/validate_repo.py", str(repo)]
+    try:
+        runpy.run_path(str(repo / "scripts/validate_repo.py"), run_name="__main__")
+    except SystemExit as done:
+        if done.code:
+            raise
+
+
+def main(argv: list[str]) -> None:
+    repo = Path.cwd()
+    validate(repo)
+    import yaml  # Copier's own dependency
+
+    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8")) or {}
+    if answers.get("publish_via") not in DOPPLER_MODES:
+        return
+    setup_doppler(repo)
+    if interactive(defaults=argv[:1] == ["True"]):
+        offer_token_storage(repo, answers.get("pypi_token_secret", "PYPI_TOKEN"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

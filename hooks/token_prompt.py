@@ -1,0 +1,38 @@
+"""Offer to store the PyPI token in Doppler right after generation, on a terminal only.
+
+The value is asked with a hidden prompt (questionary's password input) and handed to the
+generated repo's own `scripts/pypi-token.sh set` on its standard input: the same validation
+and the same `doppler secrets set --silent` that `make token-set` uses, and the token never
+reaches argv, the screen or a log.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def offer_token_storage(repo: Path, secret: str) -> None:
+    import questionary  # Copier's own dependency; imported here, only for a terminal
+
+    store = questionary.confirm(f"Store the PyPI token ({secret}) in Doppler now?", default=False).ask()
+    if not store:
+        print("  token     not stored now; later: `make token-set` in the new repo")
+        return
+    token = questionary.password("PyPI token (input hidden):").ask()
+    if not token:
+        print("  token     nothing entered; later: `make token-set` in the new repo")
+        return
+    result = subprocess.run(
+        ["scripts/pypi-token.sh", "set"], cwd=repo, input=token, capture_output=True, text=True, check=False
+    )
+    outcome = (result.stdout + result.stderr).strip().splitlines()
+    print(f"  token     {outcome[0] if outcome else 'done'}")
+    if result.returncode != 0 and len(outcome) > 1:
+        print(f"            {outcome[1].strip()}")
+
+
+def interactive(defaults: bool) -> bool:
+    """A person at a terminal, and not `copier copy --defaults`."""
+    return not defaults and sys.stdin.isatty() and sys.stdout.isatty()
