@@ -1,7 +1,8 @@
 """`make bench`: median wall time of `copier copy` for this template, with baselines from the same run.
 
-Baselines: the bare `import copier` (the floor any template pays) and a one-question,
-one-file template (the leanest possible Copier template), both from a local git repo like ours.
+Baselines: the bare `import copier` (the floor any template pays), a one-question, one-file
+template (the leanest possible Copier template) from a local git repo like ours, and this
+template with --skip-tasks (to show what the post-generation task costs).
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ def minimal_template(root: Path) -> Path:
 
 
 def main() -> None:
-    samples: dict[str, list[float]] = {"import copier": [], "leanest template": [], "this template": []}
+    samples: dict[str, list[float]] = {
+        "import copier": [],
+        "leanest template": [],
+        "this template, no tasks": [],
+        "this template": [],
+    }
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
         lean = minimal_template(tmp / "lean")
@@ -48,6 +54,8 @@ def main() -> None:
             samples["leanest template"].append(
                 wall_time([COPIER, "copy", "--defaults", "--quiet", str(lean), str(out / "lean")])
             )
+            no_tasks = copy_command(out / "no-tasks", DEFAULT_ANSWERS, "--skip-tasks")
+            samples["this template, no tasks"].append(wall_time(no_tasks))
             samples["this template"].append(wall_time(copy_command(out / "ours", DEFAULT_ANSWERS)))
             shutil.rmtree(out)
 
@@ -55,7 +63,9 @@ def main() -> None:
     print(f"copier copy wall time, median of {ROUNDS} interleaved rounds:")
     for name, values in samples.items():
         median = statistics.median(values)
-        print(f"  {name:<17} {median:6.3f} s  ({median / floor:4.2f}x the leanest template)")
+        print(f"  {name:<24} {median:6.3f} s  ({median / floor:4.2f}x the leanest template)")
+    tasks = statistics.median(samples["this template"]) - statistics.median(samples["this template, no tasks"])
+    print(f"  the post-generation task (validation, Doppler check) adds {tasks:.3f} s")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Copier's post-generation task: validate the rendered repo, then set up Doppler.
 
-Runs with Copier's own interpreter after every `copier copy` and `copier update`, in the new
-repo. Validation first (the repo's own scripts/validate_repo.py, the same code as `make
-validate`): a broken render stops here, with a non-zero exit. Then, for the Doppler publish
-modes, `doppler setup`, and on a terminal an offer to store the PyPI token.
-Usage: post_generate.py DEFAULTS   (Copier's --defaults flag, "True" or "False")
+Runs with Copier's own interpreter in the repo, after `copier copy` (a task) and after the
+merge of every `copier update` (a migration). Validation first (the repo's own
+scripts/validate_repo.py, the same code as `make validate`): a broken render, or an update
+that left conflict markers or .rej files, stops here with a non-zero exit. After a copy, for
+the Doppler publish modes: `doppler setup`, and on a terminal an offer to store the PyPI token.
+Usage: post_generate.py copy DEFAULTS | post_generate.py update
+       (DEFAULTS: Copier's --defaults flag, "True" or "False")
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
 
-from doppler_setup import setup_doppler  # noqa: E402
-from token_prompt import interactive, offer_token_storage  # noqa: E402
+from doppler_setup import setup_doppler
+from token_prompt import interactive, offer_token_storage
 
 DOPPLER_MODES = ("local-doppler", "doppler-ci")
 
@@ -34,13 +36,15 @@ def validate(repo: Path) -> None:
 def main(argv: list[str]) -> None:
     repo = Path.cwd()
     validate(repo)
+    if argv[:1] != ["copy"]:
+        return
     import yaml  # Copier's own dependency
 
     answers = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8")) or {}
     if answers.get("publish_via") not in DOPPLER_MODES:
         return
     setup_doppler(repo)
-    if interactive(defaults=argv[:1] == ["True"]):
+    if interactive(defaults=argv[1:2] == ["True"]):
         offer_token_storage(repo, answers.get("pypi_token_secret", "PYPI_TOKEN"))
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+
 import pytest
 
 from tests.commands import run
 from tests.gitrepo import commit_everything
+from tests.rendering import default_answers
+from tools.render import copier_copy
 
 pytestmark = pytest.mark.slow
 
@@ -45,3 +50,28 @@ def test_make_help_lists_every_target(rendered_default) -> None:
     out = run(["make", "--no-print-directory"], rendered_default.path)
     for target in ("help", "install", "test", "lint", "format", "build", "clean"):
         assert f"  {target} " in out
+
+
+def test_make_validate_agrees_with_the_copy_time_check(tmp_path) -> None:
+    """The checklist Copier printed after the copy is the one `make validate` prints in the repo."""
+    dest = tmp_path / "repo"
+    copied = copier_copy(dest, default_answers())
+    assert copied.returncode == 0, copied.stderr
+    commit_everything(dest, "chore: init")
+    run(["make", "install"], dest)
+
+    validated = subprocess.run(["make", "-s", "validate"], cwd=dest, capture_output=True, text=True, check=False)
+
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert _checklist(validated.stdout) == _checklist(copied.stdout)
+    assert "validate: 9 passed, 0 failed" in validated.stdout
+
+    (dest / "package.json").write_text((dest / "package.json").read_text().replace('"0.0.0"', '"0.0.1"', 1))
+    broken = subprocess.run(["make", "-s", "validate"], cwd=dest, capture_output=True, text=True, check=False)
+    assert broken.returncode != 0
+    assert "FAIL  versions-agree" in broken.stdout
+
+
+def _checklist(output: str) -> list[tuple[str, str]]:
+    """(mark, check) per line: the reasons may count files that `make install` added."""
+    return re.findall(r"^  (ok|FAIL)\s+(\S+)", output, re.MULTILINE)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import pty
 import os
+import pty
 import shutil
 import subprocess
 import sys

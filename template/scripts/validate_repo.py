@@ -10,6 +10,7 @@ Usage: python scripts/validate_repo.py [REPO]   (default: the current directory)
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -65,31 +66,38 @@ def load_yaml(source: str) -> Any:
     return yaml.load(source, Loader=YAML_LOADER)  # a safe loader, C or Python
 
 
+PARSERS: dict[str, Callable[[str], Any]] = {
+    ".json": json.loads,
+    ".toml": lambda source: tomlkit.parse(source).unwrap(),
+    ".yml": load_yaml,
+    ".yaml": load_yaml,
+}
+
+
+@functools.cache
+def parsed(path: Path) -> Any:
+    """A JSON, TOML or YAML file's content, parsed once per run."""
+    return PARSERS[path.suffix](path.read_text(encoding="utf-8"))
+
+
 def answers(repo: Path) -> dict:
-    return load_yaml((repo / ".copier-answers.yml").read_text(encoding="utf-8")) or {}
+    return parsed(repo / ".copier-answers.yml") or {}
 
 
 def pyproject(repo: Path) -> dict:
-    return tomlkit.parse((repo / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
+    return parsed(repo / "pyproject.toml")
 
 
 # ---- the checks: each returns a one-line summary or raises Failed -------------------------
 
 
 def check_files_parse(repo: Path) -> str:
-    parsers: dict[str, Callable[[str], object]] = {
-        ".json": json.loads,
-        ".toml": tomlkit.parse,
-        ".yml": yaml.safe_load,
-        ".yaml": yaml.safe_load,
-    }
     count = 0
     for path in files(repo):
-        parse = parsers.get(path.suffix)
-        if parse is None:
+        if path.suffix not in PARSERS:
             continue
         try:
-            parse(path.read_text(encoding="utf-8"))
+            parsed(path)
         except Exception as error:  # every parser has its own error type
             first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise Failed(f"{path.relative_to(repo)} does not parse: {first_line}") from error
@@ -98,7 +106,7 @@ def check_files_parse(repo: Path) -> str:
 
 
 def check_release_config(repo: Path) -> str:
-    config = json.loads((repo / ".releaserc.json").read_text(encoding="utf-8"))
+    config = parsed(repo / ".releaserc.json")
     plugins = [p if isinstance(p, list) else [p, {}] for p in config.get("plugins", [])]
     names = [name for name, *_ in plugins]
     options = {name: (rest[0] if rest else {}) for name, *rest in plugins}
@@ -146,8 +154,8 @@ def check_project_metadata(repo: Path) -> str:
 
 def check_versions_agree(repo: Path) -> str:
     version = pyproject(repo)["project"]["version"]
-    package = json.loads((repo / "package.json").read_text(encoding="utf-8"))["version"]
-    lock = json.loads((repo / "package-lock.json").read_text(encoding="utf-8"))["version"]
+    package = parsed(repo / "package.json")["version"]
+    lock = parsed(repo / "package-lock.json")["version"]
     if not version == package == lock:
         raise Failed(
             f"pyproject.toml says {version}, package.json {package}, package-lock.json {lock}"
@@ -164,7 +172,7 @@ def check_doppler_yaml(repo: Path) -> str:
     wanted = answers(repo)
     if wanted.get("publish_via") not in DOPPLER_MODES:
         return "not used in this publish mode"
-    setup = (load_yaml((repo / "doppler.yaml").read_text(encoding="utf-8")) or {}).get("setup")
+    setup = (parsed(repo / "doppler.yaml") or {}).get("setup")
     entry = (setup[0] if isinstance(setup, list) and setup else setup) or {}
     found = (entry.get("project"), entry.get("config"))
     expected = (wanted.get("doppler_project"), wanted.get("doppler_config"))
@@ -206,7 +214,7 @@ def check_workflows(repo: Path) -> str:
     targets, called, scripts = makefile_targets(repo), set(), set()
     workflows = sorted((repo / ".github/workflows").glob("*.y*ml"))
     for workflow in workflows:
-        for job in (load_yaml(workflow.read_text(encoding="utf-8")).get("jobs") or {}).values():
+        for job in (parsed(workflow).get("jobs") or {}).values():
             for step in job.get("steps", []):
                 run = step.get("run", "")
                 called |= {

@@ -1,0 +1,230 @@
+"""The post-generation task, through the real `copier copy` / `copier update` and the real Doppler CLI."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.argv_watch import argv_containing
+from tests.commands import run
+from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
+from tests.gitrepo import commit_everything, git
+from tests.package_index import free_port
+from tests.publish_world import CONFIG, DOPPLER_USER_CONFIG, PROJECT, PYPI_TOKEN, SECRET
+from tests.release_repo import clean_env
+from tests.rendering import default_answers
+from tools.render import COPIER, REPO_ROOT, copy_command
+
+ALL_ANSWERS = {
+    **default_answers(),
+    "package_name": "acme-widgets",
+    "module_name": "acme_widgets",
+    "description": "Widgets.",
+    "github_repo": "acme-widgets",
+    "python_min": "3.11",
+    "license": "MIT",
+    "publish_via": "local-doppler",
+    "doppler_project": PROJECT,
+    "doppler_config": CONFIG,
+    "pypi_token_secret": SECRET,
+    "release_branch": "main",
+}
+
+
+@pytest.fixture(scope="module")
+def doppler_api() -> Iterator[tuple[str, DopplerState]]:
+    with fake_doppler() as served:
+        yield served
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    (home / ".doppler").mkdir(parents=True)
+    (home / ".doppler/.doppler.yaml").write_text(DOPPLER_USER_CONFIG)
+    return home
+
+
+def copier_env(home: Path, api: str, **changes: str | None) -> dict[str, str]:
+    env = {**clean_env(), "HOME": str(home), "TERM": "dumb", "DOPPLER_API_HOST": api, "DOPPLER_TOKEN": SERVICE_TOKEN}
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def copy(dest: Path, env: dict[str, str], **answers: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        copy_command(dest, {**default_answers(), **answers}), env=env, capture_output=True, text=True, check=False,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def bound_project(repo: Path, env: dict[str, str]) -> list[str]:
+    out = run(["doppler", "configure", "get", "project", "config", "--plain"], repo, env)
+    return out.split()
+
+
+def test_copy_binds_the_repo_to_doppler_when_logged_in(tmp_path: Path, home: Path, doppler_api) -> None:
+    url, _ = doppler_api
+    env = copier_env(home, url)
+    dest = tmp_path / "out"
+
+    result = copy(dest, env)
+
+    assert result.returncode == 0, result.stderr
+    assert "validate: 9 passed, 0 failed" in result.stdout
+    assert "bound to the project and config in doppler.yaml" in result.stdout
+    assert bound_project(dest, env) == [PROJECT, CONFIG]
+    assert SERVICE_TOKEN not in (home / ".doppler/.doppler.yaml").read_text(), "no token saved as a side effect"
+
+
+def _path_without_doppler(tmp_path: Path) -> str:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("git", "bash", "uv"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    path = f"{bin_dir}:/usr/bin:/bin"
+    assert shutil.which("doppler", path=path) is None
+    return path
+
+
+@pytest.mark.parametrize(
+    ("situation", "expected"),
+    [
+        ("not installed", "the Doppler CLI is not installed"),
+        ("no token", "you must provide a token"),
+        ("API down", "connection refused"),
+    ],
+)
+def test_copy_succeeds_without_doppler_and_says_what_to_run(
+    tmp_path: Path, home: Path, doppler_api, situation: str, expected: str
+) -> None:
+    url, _ = doppler_api
+    changes: dict[str, str | None] = {
+        "not installed": {"PATH": _path_without_doppler(tmp_path)},
+        "no token": {"DOPPLER_TOKEN": None},
+        "API down": {"DOPPLER_API_HOST": f"http://127.0.0.1:{free_port()}"},
+    }[situation]
+    env = copier_env(home, url, **changes)
+    if situation == "not installed":  # copier itself is called by absolute path
+        env["PATH"] = changes["PATH"]
+    dest = tmp_path / "out"
+
+    result = copy(dest, env)
+
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    assert "make doppler-setup" in result.stdout
+    assert (dest / "doppler.yaml").is_file()
+    assert SERVICE_TOKEN not in (home / ".doppler/.doppler.yaml").read_text()
+
+
+def test_modes_without_doppler_skip_it(tmp_path: Path, home: Path, doppler_api) -> None:
+    url, _ = doppler_api
+    result = copy(tmp_path / "out", copier_env(home, url), publish_via="trusted-publishing")
+
+    assert result.returncode == 0, result.stderr
+    assert "validate: 9 passed, 0 failed" in result.stdout
+    assert "doppler" not in result.stdout.split("validate: 9 passed")[1]
+
+
+def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, doppler_api) -> None:
+    url, state = doppler_api
+    state.secrets[(PROJECT, CONFIG)] = {}
+    env = copier_env(home, url, TERM="xterm")
+    command = [arg for arg in copy_command(tmp_path / "out", ALL_ANSWERS) if arg != "--defaults"]
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve(COPIER, command, env)
+    with argv_containing(PYPI_TOKEN) as seen:
+        screen = _until(terminal, b"in Doppler now?")
+        os.write(terminal, b"y")
+        screen += _until(terminal, b"input hidden")
+        os.write(terminal, PYPI_TOKEN.encode() + b"\r")
+        screen += _until(terminal, b"reads it back")
+        screen += _drain(terminal)
+        _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+
+    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
+    assert b"token-check reads it back" in screen
+    assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
+    assert PYPI_TOKEN.encode() not in screen
+    assert seen == []
+
+
+def _until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
+    data, deadline = b"", time.monotonic() + timeout
+    while marker not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data) and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                data += os.read(fd, 4096)
+            except OSError:
+                break
+    assert marker in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data), data.decode(errors="replace")[-2000:]
+    return data
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def _drain(fd: int) -> bytes:
+    """Everything the child still writes, until it closes the terminal."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_copy_without_trust_is_refused_with_a_message(tmp_path: Path) -> None:
+    command = [arg for arg in copy_command(tmp_path / "out", default_answers()) if arg != "--trust"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+
+    assert result.returncode != 0
+    assert "unsafe" in result.stderr.lower() and "tasks" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_update_that_leaves_conflict_markers_fails(tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    shutil.copytree(REPO_ROOT, template, ignore=shutil.ignore_patterns(".venv", "build", "__pycache__", ".*_cache"))
+    commit_everything(template, "snapshot")
+    git(template, "tag", "v1.0.0")
+    project = tmp_path / "project"
+    cmd = copy_command(project, default_answers())
+    cmd[-2] = str(template)
+    run(cmd, tmp_path)
+    commit_everything(project, "init")
+    replace_in(project / ".editorconfig", "indent_size = 4", "indent_size = 3")
+    commit_everything(project, "style: three spaces")
+    replace_in(template / "template/.editorconfig", "indent_size = 4", "indent_size = 8")
+    commit_everything(template, "style: eight spaces")
+    git(template, "tag", "v1.0.1")
+
+    result = subprocess.run(
+        [COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], cwd=project, capture_output=True,
+        text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert "<<<<<<<" in (project / ".editorconfig").read_text(), "the test needs a real conflict"
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "conflict markers in .editorconfig" in result.stdout

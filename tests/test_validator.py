@@ -1,0 +1,145 @@
+"""The generated repo's validator: each check catches its own kind of breakage, and only it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.rendering import Rendered
+
+CHECKS = [
+    "files-parse",
+    "release-config",
+    "project-metadata",
+    "versions-agree",
+    "doppler-yaml",
+    "scripts",
+    "workflows",
+    "no-jinja",
+    "no-conflicts",
+]
+CHECK_LINE = re.compile(r"^  (ok  |FAIL)  (\S+)\s+(.*)$", re.MULTILINE)
+
+
+def validate(repo: Path) -> tuple[int, dict[str, tuple[str, str]]]:
+    """Run the repo's own validator; exit code and {check: (mark, reason)}."""
+    result = subprocess.run(
+        [sys.executable, "scripts/validate_repo.py"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    lines = {name: (mark.strip(), reason) for mark, name, reason in CHECK_LINE.findall(result.stdout)}
+    assert list(lines) == CHECKS, result.stdout + result.stderr
+    return result.returncode, lines
+
+
+@pytest.fixture
+def repo(rendered_default: Rendered, tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    shutil.copytree(rendered_default.path, copy, symlinks=True)
+    return copy
+
+
+def test_a_fresh_render_passes_every_check(repo: Path) -> None:
+    code, lines = validate(repo)
+    assert code == 0
+    assert {mark for mark, _ in lines.values()} == {"ok"}
+
+
+def edit_json(path: Path, change: Callable[[dict], None]) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def git_plugin_first(config: dict) -> None:
+    plugins = config["plugins"]
+    git = next(p for p in plugins if p[0] == "@semantic-release/git")
+    plugins.remove(git)
+    plugins.insert(0, git)
+
+
+def drop_uv_lock_from_assets(config: dict) -> None:
+    dict(config["plugins"])["@semantic-release/git"]["assets"].remove("uv.lock")
+
+
+def replace_in(relpath: str, old: str, new: str) -> Callable[[Path], None]:
+    def apply(repo: Path) -> None:
+        path = repo / relpath
+        assert old in path.read_text(), f"{old!r} not in {relpath}"
+        path.write_text(path.read_text().replace(old, new, 1))
+
+    return apply
+
+
+def write(relpath: str, content: str) -> Callable[[Path], None]:
+    return lambda repo: (repo / relpath).write_text(content)
+
+
+CONFLICT = "<<<<<<< before updating\nUV ?= uv\n=======\nUV ?= uvx\n>>>>>>> after updating\n"
+CORRUPTIONS = {
+    "a YAML file that does not parse": (write("docs/extra.yml", "key: [unclosed\n"), "files-parse",
+                                        "docs/extra.yml does not parse"),
+    "git plugin before the version step": (lambda r: edit_json(r / ".releaserc.json", git_plugin_first),
+                                           "release-config", "runs @semantic-release/git before the version step"),
+    "uv.lock left out of the release commit": (lambda r: edit_json(r / ".releaserc.json", drop_uv_lock_from_assets),
+                                               "release-config", "the release commit would leave out uv.lock"),
+    "pyproject name differs from the answers": (replace_in("pyproject.toml", 'name = "acme-widgets"', 'name = "other"'),
+                                                "project-metadata", "name is 'other', answers say 'acme-widgets'"),
+    "requires-python differs from the answers": (replace_in("pyproject.toml", '">=3.11"', '">=3.12"'),
+                                                 "project-metadata", "requires-python is '>=3.12'"),
+    "package.json at another version": (replace_in("package.json", '"version": "0.0.0"', '"version": "9.9.9"'),
+                                        "versions-agree", "package.json 9.9.9"),
+    "a stray .doppler.yaml": (write(".doppler.yaml", "setup:\n  project: x\n  config: dev\n"), "doppler-yaml",
+                              ".doppler.yaml is never read by the Doppler CLI"),
+    "doppler.yaml names another project": (replace_in("doppler.yaml", "project: acme-widgets", "project: other"),
+                                           "doppler-yaml", "names other/dev, answers say acme-widgets/dev"),
+    "a script that is not executable": (lambda r: (r / "scripts/release-outputs.sh").chmod(0o644), "scripts",
+                                        "not executable: release-outputs.sh"),
+    "a shell syntax error": (replace_in("scripts/lib/pypi-token.sh", "read_doppler_yaml() {", "f() { fi"),
+                             "scripts", "bash -n scripts/lib/pypi-token.sh"),
+    "a workflow calling a missing target": (replace_in(".github/workflows/ci.yml", "run: make test", "run: make deploy"),
+                                            "workflows", "workflows call what does not exist: deploy"),
+    "unrendered Jinja": (replace_in("README.md", "# Acme Widgets", "# {{ project_name }}"), "no-jinja",
+                         "unrendered Jinja in README.md"),
+    "conflict markers from an update": (replace_in("Makefile", "UV ?= uv\n", CONFLICT),
+                                        "no-conflicts", "conflict markers in Makefile"),
+    "a .rej file from an update": (write("Makefile.rej", "@@ -1 +1 @@\n"), "no-conflicts",
+                                   "copier update left rejected changes: Makefile.rej"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("corrupt", "check", "message"), CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
+def test_each_check_fails_alone_with_its_message(repo: Path, corrupt, check: str, message: str) -> None:
+    corrupt(repo)
+
+    code, lines = validate(repo)
+
+    assert code == 1
+    failed = {name: reason for name, (mark, reason) in lines.items() if mark == "FAIL"}
+    assert list(failed) == [check], lines
+    assert message in failed[check]
+
+
+def test_every_check_is_exercised() -> None:
+    assert {check for _, check, _ in CORRUPTIONS.values()} == set(CHECKS)
+
+
+def test_missing_tomlkit_says_how_to_fix_it(repo: Path, tmp_path: Path) -> None:
+    """Under an interpreter without tomlkit (Copier installed without it), a message, no traceback."""
+    bare = tmp_path / "bare-venv"
+    subprocess.run(["uv", "venv", "--quiet", str(bare)], check=True)
+
+    result = subprocess.run(
+        [str(bare / "bin/python"), "scripts/validate_repo.py"], cwd=repo, capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode == 1
+    assert "the Python module 'tomlkit' is missing" in result.stderr
+    assert "uv tool install --force copier --with tomlkit" in result.stderr
+    assert "Traceback" not in result.stderr
