@@ -103,7 +103,7 @@ CORRUPTIONS = {
                                         "not executable: release-outputs.sh"),
     "a shell syntax error": (replace_in("scripts/lib/pypi-token.sh", "read_doppler_yaml() {", "f() { fi"),
                              "scripts", "bash -n scripts/lib/pypi-token.sh"),
-    "a workflow calling a missing target": (replace_in(".github/workflows/ci.yml", "run: make test", "run: make deploy"),
+    "a workflow calling a missing target": (replace_in(".github/workflows/ci.yml", "make test", "make deploy"),
                                             "workflows", "workflows call what does not exist: deploy"),
     "unrendered Jinja": (replace_in("README.md", "# Acme Widgets", "# {{ project_name }}"), "no-jinja",
                          "unrendered Jinja in README.md"),
