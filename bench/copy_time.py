@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.report import print_medians
 from tools.render import COPIER, DEFAULT_ANSWERS, copy_command
 
 ROUNDS = 7
@@ -59,11 +60,8 @@ def main() -> None:
             samples["this template"].append(wall_time(copy_command(out / "ours", DEFAULT_ANSWERS)))
             shutil.rmtree(out)
 
-    floor = statistics.median(samples["leanest template"])
-    print(f"copier copy wall time, median of {ROUNDS} interleaved rounds:")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"  {name:<24} {median:6.3f} s  ({median / floor:4.2f}x the leanest template)")
+    print_medians(f"copier copy wall time, median of {ROUNDS} interleaved rounds:", samples, "leanest template",
+                  "the leanest template")  # fmt: skip
     tasks = statistics.median(samples["this template"]) - statistics.median(samples["this template, no tasks"])
     print(f"  the post-generation task (validation, Doppler check) adds {tasks:.3f} s")
 

@@ -9,13 +9,13 @@ alone, for another version of the same package.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.report import print_medians
 from tests.fake_doppler import fake_doppler
 from tests.gitrepo import ISOLATED_GIT_ENV
 from tests.package_index import package_index
@@ -56,11 +56,8 @@ def main() -> None:
                 world.release(f"1.{round_}.0")
                 samples["make publish"].append(timed(["make", "-s", "publish"], world.repo, world.env()))
 
-    floor_median = statistics.median(samples["uv build + uv publish"])
-    print(f"publish wall time against a local pypiserver, median of {ROUNDS} interleaved rounds:")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"  {name:<22} {median:6.3f} s  ({median / floor_median:4.2f}x the bare floor)")
+    title = f"publish wall time against a local pypiserver, median of {ROUNDS} interleaved rounds:"
+    print_medians(title, samples, "uv build + uv publish", "the bare floor")
 
 
 if __name__ == "__main__":

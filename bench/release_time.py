@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.report import print_medians
+from tests.environment import clean_env
 from tests.gitrepo import ISOLATED_GIT_ENV
-from tests.release_repo import HARNESS, ReleaseRepo, clean_env
+from tests.release_repo import HARNESS, ReleaseRepo
 
 ROUNDS = 5
 BARE_START = """
@@ -58,11 +59,8 @@ def main() -> None:
             samples["full release"].append(time.perf_counter() - started)
             assert json.loads(result.stdout.splitlines()[-1])["version"] == "1.0.1", result.stderr[-2000:]
 
-    floor = statistics.median(samples["semantic-release start-up"])
-    print(f"local release wall time, median of {ROUNDS} rounds:")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"  {name:<26} {median:6.3f} s  ({median / floor:4.2f}x semantic-release start-up)")
+    title = f"local release wall time, median of {ROUNDS} rounds:"
+    print_medians(title, samples, "semantic-release start-up", "semantic-release start-up")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.commands import run
+from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState
 from tests.gitrepo import commit_everything, git
 from tests.package_index import Index
-from tests.release_repo import clean_env
 from tests.rendering import default_answers
 from tools.render import copier_copy
 
@@ -24,7 +24,6 @@ from tools.render import copier_copy
 PYPI_TOKEN = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLXRlc3QtdG9rZW4tZm9yLXB1Ymxpc2gtdGVzdHMAAA"
 ORIGIN = "git@github.com:acme/acme-widgets.git"
 PROJECT, CONFIG, SECRET = "acme-widgets", "dev", "PYPI_TOKEN"
-DOPPLER_USER_CONFIG = "flags:\n  analytics: false\n  env-warning: false\n  update-check: false\n"
 
 
 def create_publish_repo(root: Path) -> Path:
@@ -66,10 +65,7 @@ class PublishWorld:
         shutil.copytree(seed.parent, root, symlinks=True)
         repo = root / seed.name
         point_origin_at(repo, root / "remote.git")
-        home = root / "home"
-        (home / ".doppler").mkdir(parents=True)
-        (home / ".doppler/.doppler.yaml").write_text(DOPPLER_USER_CONFIG)
-        return cls(repo, home, doppler_url, doppler, index)
+        return cls(repo, doppler_home(root / "home"), doppler_url, doppler, index)
 
     def release(self, version: str) -> None:
         """What the release workflow leaves behind: the version committed, tagged and pushed."""
@@ -81,8 +77,7 @@ class PublishWorld:
 
     def env(self, **changes: str | None) -> dict[str, str]:
         """A maintainer's shell: no CI markers, Doppler logged in, the test index selected."""
-        env = clean_env()
-        env.update(
+        defaults = dict(
             HOME=str(self.home),
             TERM="dumb",
             NO_COLOR="1",
@@ -93,12 +88,7 @@ class PublishWorld:
             UV_PUBLISH_CHECK_URL=self.index.check_url,
             PUBLISH_VERIFY_TIMEOUT="10",
         )
-        for key, value in changes.items():
-            if value is None:
-                env.pop(key, None)
-            else:
-                env[key] = value
-        return env
+        return clean_env(**{**defaults, **changes})
 
     def publish(self, *args: str, **env_changes: str | None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

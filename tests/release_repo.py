@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.commands import run
+from tests.environment import clean_env
 from tests.gitrepo import commit_everything, git
-from tests.rendering import CI_VARIABLES, default_answers
+from tests.rendering import default_answers
 from tools.render import REPO_ROOT, copier_copy
 
 HARNESS = Path(__file__).with_name("release_harness.mjs")
@@ -41,11 +41,6 @@ def ensure_release_tools() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         run(["make", "--no-print-directory", "release-tools"], REPO_ROOT)
     return NODE_MODULES
-
-
-def clean_env() -> dict[str, str]:
-    """This environment minus CI markers, so semantic-release sees a developer's machine."""
-    return {k: v for k, v in os.environ.items() if k not in CI_VARIABLES}
 
 
 @dataclass(frozen=True)

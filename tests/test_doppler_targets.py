@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.argv_watch import argv_containing
+from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
-from tests.publish_world import CONFIG, DOPPLER_USER_CONFIG, PROJECT, PYPI_TOKEN, SECRET
-from tests.release_repo import clean_env
+from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import Rendered
 
 pytestmark = pytest.mark.slow
@@ -32,11 +32,8 @@ def repo(rendered_default: Rendered, doppler_api, tmp_path: Path) -> tuple[Path,
     url, state = doppler_api
     state.secrets.clear()
     state.secrets[(PROJECT, CONFIG)] = {}
-    home = tmp_path / "home"
-    (home / ".doppler").mkdir(parents=True)
-    (home / ".doppler/.doppler.yaml").write_text(DOPPLER_USER_CONFIG)
-    env = clean_env()
-    env.update(HOME=str(home), TERM="dumb", DOPPLER_API_HOST=url, DOPPLER_TOKEN=SERVICE_TOKEN)
+    home = doppler_home(tmp_path / "home")
+    env = clean_env(HOME=str(home), TERM="dumb", DOPPLER_API_HOST=url, DOPPLER_TOKEN=SERVICE_TOKEN)
     return rendered_default.path, env, state
 
 

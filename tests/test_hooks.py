@@ -16,11 +16,11 @@ import pytest
 
 from tests.argv_watch import argv_containing
 from tests.commands import run
+from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.gitrepo import commit_everything, git
 from tests.package_index import free_port
-from tests.publish_world import CONFIG, DOPPLER_USER_CONFIG, PROJECT, PYPI_TOKEN, SECRET
-from tests.release_repo import clean_env
+from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import default_answers
 from tools.render import COPIER, REPO_ROOT, copy_command
 
@@ -48,20 +48,12 @@ def doppler_api() -> Iterator[tuple[str, DopplerState]]:
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    (home / ".doppler").mkdir(parents=True)
-    (home / ".doppler/.doppler.yaml").write_text(DOPPLER_USER_CONFIG)
-    return home
+    return doppler_home(tmp_path / "home")
 
 
 def copier_env(home: Path, api: str, **changes: str | None) -> dict[str, str]:
-    env = {**clean_env(), "HOME": str(home), "TERM": "dumb", "DOPPLER_API_HOST": api, "DOPPLER_TOKEN": SERVICE_TOKEN}
-    for key, value in changes.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
+    defaults = {"HOME": str(home), "TERM": "dumb", "DOPPLER_API_HOST": api, "DOPPLER_TOKEN": SERVICE_TOKEN}
+    return clean_env(**{**defaults, **changes})
 
 
 def copy(dest: Path, env: dict[str, str], **answers: str) -> subprocess.CompletedProcess[str]:

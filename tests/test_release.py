@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.commands import run
+from tests.environment import clean_env
 from tests.gitrepo import git
-from tests.release_repo import ReleaseRepo, clean_env
+from tests.release_repo import ReleaseRepo
 
 pytestmark = pytest.mark.slow
 

@@ -23,11 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, fake_doppler
 from tests.gitrepo import ISOLATED_GIT_ENV
 from tests.package_index import package_index
-from tests.publish_world import DOPPLER_USER_CONFIG, ORIGIN, PYPI_TOKEN, point_origin_at
-from tests.release_repo import HARNESS, NODE_MODULES, clean_env
+from tests.publish_world import ORIGIN, PYPI_TOKEN, point_origin_at
+from tests.release_repo import HARNESS, NODE_MODULES
 from tools.render import DEFAULT_ANSWERS, copy_command
 
 
@@ -73,9 +74,7 @@ def main(scratch: str) -> None:
         fake_doppler() as (doppler_url, _),
         package_index(Path(services) / "index", PYPI_TOKEN) as index,
     ):
-        home = Path(services) / "home"
-        (home / ".doppler").mkdir(parents=True)
-        (home / ".doppler/.doppler.yaml").write_text(DOPPLER_USER_CONFIG)
+        home = doppler_home(Path(services) / "home")
         publish_env = {
             **env,
             "HOME": str(home),
