@@ -16,9 +16,9 @@ LATER = "then run `make doppler-setup` in the new repo"
 
 
 def _doppler(args: list[str], repo: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DOPPLER_ENABLE_VERSION_CHECK": "false"}
+    env = {**os.environ, "TERM": "dumb"}  # no colour codes in the errors we quote
     return subprocess.run(
-        ["doppler", *args, "--attempts", "1"],
+        ["doppler", *args, "--attempts", "1", "--no-check-version"],
         cwd=repo,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -38,7 +38,7 @@ def setup_doppler(repo: Path) -> bool:
     if shutil.which("doppler") is None:
         print(f"  doppler   skipped: the Doppler CLI is not installed; install it and `doppler login`, {LATER}")
         return False
-    me = _doppler(["me", "--json"], repo)
+    me = _doppler(["me"], repo)
     if me.returncode != 0:
         print(f"  doppler   skipped: {_first_error_line(me)}; `doppler login`, {LATER}")
         return False

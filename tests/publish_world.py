@@ -83,7 +83,6 @@ class PublishWorld:
             NO_COLOR="1",
             DOPPLER_API_HOST=self.doppler_url,
             DOPPLER_TOKEN=SERVICE_TOKEN,
-            DOPPLER_ENABLE_VERSION_CHECK="false",
             UV_PUBLISH_URL=self.index.upload_url,
             UV_PUBLISH_CHECK_URL=self.index.check_url,
             PUBLISH_VERIFY_TIMEOUT="10",

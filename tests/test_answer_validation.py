@@ -109,6 +109,7 @@ def test_interactive_validator_names_the_same_rule(override: dict[str, str], rul
     ("name", "value"),
     [
         ("project_name", "Acme Widgets"),
+        ("project_name", "Über Tools"),
         ("package_name", "acme-widgets"),
         ("module_name", "acme_widgets"),
         ("author_email", "first.last+tag@mail.example.co.uk"),

@@ -108,7 +108,8 @@ def test_token_set_refuses_a_malformed_token_and_stores_nothing(repo) -> None:
     result = make(path, env, "token-set", stdin="ghp_not_a_pypi_token\n")
 
     assert result.returncode != 0
-    assert "does not start with pypi-, so it is not a PyPI API token, so it was not stored" in result.stderr
+    assert "the value entered does not start with pypi-" in result.stderr
+    assert "nothing was stored" in result.stderr
     assert SECRET not in state.secrets[(PROJECT, CONFIG)]
 
 

@@ -64,6 +64,8 @@ def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, ca
     next_lines = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("next: ")]
     assert len(fail_lines) == 1 and cause in fail_lines[0], result.stderr
     assert len(next_lines) == 1 and next_step in next_lines[0], result.stderr
+    assert len(result.stderr.strip().splitlines()) == 2, f"nothing else on stderr:\n{result.stderr}"
+    assert "\x1b[" not in result.stderr, "no colour codes when NO_COLOR is set"
     assert PYPI_TOKEN not in result.stdout + result.stderr
 
 
@@ -290,7 +292,7 @@ FAULTS = {
     "wrong branch": (git_change("switch", "-q", "-c", "feature"), git_change("switch", "-q", "main"),
                      4, "on branch feature; releases are published from main", "git switch main"),
     **{f"CI variable {name}": (environment(**{name: "1"}), no_fix, 3, f"refusing to run in CI ({name} set)",
-                               "trusted publishing") for name in CI_VARIABLES},
+                               "another publish_via mode") for name in CI_VARIABLES},
 }  # fmt: skip
 
 
@@ -329,6 +331,22 @@ def test_publish_checks_need_only_the_standard_library() -> None:
     source = next(Path(__file__).parent.parent.glob("template/scripts/*publish_checks.py*")).read_text()
     imported = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_repository_needs_a_value(world: PublishWorld) -> None:
+    assert_clean_failure(world.publish("--repository"), 2, "--repository needs a value", "--repository testpypi")
+
+
+def test_a_missing_origin_says_to_add_it(world: PublishWorld) -> None:
+    git(world.repo, "remote", "remove", "origin")
+    added = "git remote add origin git@github.com:acme/acme-widgets.git"
+    assert_clean_failure(world.publish(), 4, "no origin remote", added)
+
+
+def test_before_the_first_release_it_says_so(services, tmp_path: Path) -> None:
+    seed, url, state, index = services
+    unreleased = PublishWorld.clone(seed, tmp_path / "unreleased", url, state, index)
+    assert_clean_failure(unreleased.publish(), 4, "nothing released yet", "the release workflow cuts 1.0.0")
 
 
 def test_testpypi_reads_its_own_secret(world: PublishWorld) -> None:

@@ -32,7 +32,9 @@ from tests.release_repo import HARNESS, NODE_MODULES
 from tools.render import DEFAULT_ANSWERS, copy_command
 
 
-def step(title: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
+def step(
+    title: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None, show=False
+) -> str:
     print(f"==> {title}\n    $ {shlex.join(cmd)}", flush=True)
     started = time.perf_counter()
     result = subprocess.run(
@@ -41,6 +43,8 @@ def step(title: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = Non
     if result.returncode != 0:
         print(result.stdout + result.stderr, file=sys.stderr)
         sys.exit(f"demo failed at: {title} (exit {result.returncode}); the output above says why")
+    if show:
+        print(result.stdout, end="")
     print(f"    ok in {time.perf_counter() - started:.2f} s", flush=True)
     return result.stdout
 
@@ -85,7 +89,7 @@ def main(scratch: str) -> None:
         }
         token_set = ["make", "-s", "token-set"]
         step("store the PyPI token in Doppler (piped, never in argv)", token_set, repo, publish_env, PYPI_TOKEN)
-        print(step("publish to the local index", ["make", "-s", "publish"], repo, publish_env), end="")
+        step("publish to the local index", ["make", "-s", "publish"], repo, publish_env, show=True)
         venv = Path(services) / "venv"
         step("a fresh virtualenv", ["uv", "venv", "--quiet", str(venv)], root, env)
         step("install the package back from the index",

@@ -21,19 +21,23 @@ try {
 
 const config = JSON.parse(readFileSync(".releaserc.json", "utf8"));
 const plugins = config.plugins.filter((plugin) => ANALYSIS.includes(Array.isArray(plugin) ? plugin[0] : plugin));
-const log = notesOnly ? quiet : process.stderr;
 
+// semantic-release's own log is quiet: in a dry run it prints the notes too, and "Published".
 let result;
 try {
-  result = await semanticRelease({ ...config, plugins, dryRun: true, ci: false }, { stdout: log, stderr: log });
+  result = await semanticRelease({ ...config, plugins, dryRun: true, ci: false }, { stdout: quiet, stderr: quiet });
 } catch (error) {
-  console.error(`release-preview: ${error.message}`);
-  console.error("release-preview: semantic-release needs the release branch checked out and read access to origin");
+  const errors = error.errors ?? [error];
+  for (const { message } of errors) console.error(`release-preview: ${message}`);
+  console.error("release-preview: it needs the release branch checked out and push access to origin (checked even in a dry run)");
   process.exit(1);
 }
 
 if (!result) {
-  console.log("No release pending: no commit since the last release is a feat, fix, perf, docs or breaking change.");
+  console.log(
+    `No release pending (or HEAD is not on ${config.branches.join(", ")}): no commit since the last release is a ` +
+      "feat, fix, perf, docs or breaking change.",
+  );
 } else if (notesOnly) {
   console.log(result.nextRelease.notes);
 } else {

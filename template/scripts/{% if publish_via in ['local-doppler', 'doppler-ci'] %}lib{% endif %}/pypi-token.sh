@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034 # TOKEN_ERROR and TOKEN_NEXT are read by the callers
-# Fetching and checking the PyPI token kept in Doppler: sourced by publish-to-pypi.sh and
-# pypi-token.sh, so the token is read and validated one way only. The token lives in a shell
+# Fetching and checking the PyPI token kept in Doppler: sourced by every script that needs the
+# token (pypi-token.sh; publish-to-pypi.sh when publishing locally), so it is read and
+# validated one way only. The token lives in a shell
 # variable; it is never put in argv, a file or output. Needs TOKEN_SECRET (scripts/lib/project.sh).
 
 # Sets DOPPLER_PROJECT_NAME and DOPPLER_CONFIG_NAME from doppler.yaml, the file `doppler setup` reads.
@@ -43,11 +44,11 @@ fetch_token() {
   fi
   errors=$(mktemp)
   status=0
-  value=$(DOPPLER_ENABLE_VERSION_CHECK=false doppler secrets get "$secret" --plain \
-    --project "$DOPPLER_PROJECT_NAME" --config "$DOPPLER_CONFIG_NAME" --attempts 2 2>"$errors") || status=$?
+  value=$(doppler secrets get "$secret" --plain --project "$DOPPLER_PROJECT_NAME" \
+    --config "$DOPPLER_CONFIG_NAME" --attempts 2 --no-check-version 2>"$errors") || status=$?
   if ((status != 0)); then
-    # Doppler's own words, on one line.
-    TOKEN_ERROR=$(sed -E '/^$/d' "$errors" | paste -sd ';' - | sed -E 's/;/; /g')
+    # Doppler's own words, on one line, without colour codes.
+    TOKEN_ERROR=$(sed -E $'s/\e\\[[0-9;]*m//g; /^$/d' "$errors" | paste -sd ';' - | sed -E 's/;/; /g')
     TOKEN_ERROR=${TOKEN_ERROR:-doppler exited with status ${status}}
     TOKEN_NEXT=$(doppler_next_step "$TOKEN_ERROR" "$secret")
     rm -f "$errors"
@@ -57,10 +58,10 @@ fetch_token() {
   printf -v "$target" '%s' "$value"
 }
 
-# check_token_shape VALUE SECRET: a PyPI API token is one line, starts with pypi-, and has no
-# spaces or quotes. Explains a bad value without showing any of it.
+# check_token_shape VALUE WHAT: a PyPI API token is one line, starts with pypi-, and has no
+# spaces or quotes. Explains a bad value (WHAT names it) without showing any of it.
 check_token_shape() {
-  local value=$1 where="${2} in Doppler ${DOPPLER_PROJECT_NAME:-?}/${DOPPLER_CONFIG_NAME:-?}"
+  local value=$1 where=$2
   TOKEN_NEXT="make token-set (paste a token from https://pypi.org/manage/account/token/)"
   if [[ -z $value ]]; then
     TOKEN_ERROR="${where} is empty"
