@@ -29,14 +29,16 @@ pytestmark = pytest.mark.slow
             },
             "zeta_tools-0.0.0",
         ),
+        ({"publish_via": "doppler-ci", "license": "BSD-3-Clause", "python_min": "3.11"}, "acme_widgets-0.0.0"),
+        ({"publish_via": "token-secret", "license": "Proprietary", "release_branch": "release/1.x"}, "acme_widgets-0.0.0"),
     ],
-    ids=["defaults", "trusted-publishing"],
+    ids=["defaults", "trusted-publishing", "doppler-ci", "token-secret"],
 )
 def test_generated_repo_passes_its_own_checks(render, answers: dict[str, str], dist_stem: str) -> None:
     rendered = render(**answers)
     commit_everything(rendered.path, "chore: init")
 
-    run(["make", "install", "test", "lint", "build"], rendered.path)
+    run(["make", "install", "test", "lint", "validate", "build"], rendered.path)
 
     built = sorted(p.name for p in (rendered.path / "dist").iterdir() if not p.name.startswith("."))
     assert built == [f"{dist_stem}-py3-none-any.whl", f"{dist_stem}.tar.gz"]
