@@ -30,7 +30,10 @@ pytestmark = pytest.mark.slow
             "zeta_tools-0.0.0",
         ),
         ({"publish_via": "doppler-ci", "license": "BSD-3-Clause", "python_min": "3.11"}, "acme_widgets-0.0.0"),
-        ({"publish_via": "token-secret", "license": "Proprietary", "release_branch": "release/1.x"}, "acme_widgets-0.0.0"),
+        (
+            {"publish_via": "token-secret", "license": "Proprietary", "release_branch": "release/1.x"},
+            "acme_widgets-0.0.0",
+        ),
     ],
     ids=["defaults", "trusted-publishing", "doppler-ci", "token-secret"],
 )
