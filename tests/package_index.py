@@ -41,7 +41,6 @@ class Index:
 
     upload_url: str
     check_url: str
-    packages: Path
     uploads: list[tuple[str, int]] = field(default_factory=list)
     accept_uploads: int | None = None  # None: every upload goes through
     hide_listings: bool = False  # project pages answer 404, like a CDN that has not caught up
@@ -133,7 +132,7 @@ def package_index(root: Path, token: str) -> Iterator[Index]:
         _wait_until_serving(port, server, time.monotonic() + 20)
         proxy = ThreadingHTTPServer(("127.0.0.1", 0), type("Proxy", (_Proxy,), {"upstream": ("127.0.0.1", port)}))
         base = f"http://127.0.0.1:{proxy.server_address[1]}"
-        index = Index(upload_url=f"{base}/", check_url=f"{base}/simple/", packages=packages)
+        index = Index(upload_url=f"{base}/", check_url=f"{base}/simple/")
         proxy.RequestHandlerClass.index = index
         threading.Thread(target=proxy.serve_forever, daemon=True).start()
         yield index
