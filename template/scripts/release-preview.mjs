@@ -42,6 +42,6 @@ if (!result) {
   console.log(result.nextRelease.notes);
 } else {
   const { nextRelease, lastRelease } = result;
-  const since = lastRelease.version ? `after ${lastRelease.gitTag}` : "first release";
-  console.log(`Next release: ${nextRelease.version} (${nextRelease.type}, ${since})\n\n${nextRelease.notes}`);
+  const kind = lastRelease.version ? `${nextRelease.type}, after ${lastRelease.gitTag}` : "the first release";
+  console.log(`Next release: ${nextRelease.version} (${kind})\n\n${nextRelease.notes}`);
 }
