@@ -158,3 +158,13 @@ def test_changelog_preview_prints_only_the_notes(repo: ReleaseRepo) -> None:
     assert out.lstrip().startswith("## [1.0.1]")
     assert "mend gadgets" in out
     assert "semantic-release" not in out
+
+
+def test_release_dry_run_before_any_release(unreleased: ReleaseRepo, tmp_path: Path) -> None:
+    repo = unreleased.clone_to(tmp_path / "repo")
+    repo.commit("feat: the first feature")
+
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+    assert "Next release: 1.0.0 (the first release)" in out
+    assert repo.remote_tags() == set()
