@@ -28,7 +28,7 @@ def render(tmp_path: Path) -> Callable[..., Rendered]:
         dest = tmp_path / f"render-{next(counter)}"
         result = copier_copy(dest, answers)
         assert result.returncode == 0, result.stderr
-        return Rendered(dest, answers)
+        return Rendered(dest)
 
     return _render
 
@@ -39,4 +39,4 @@ def rendered_default(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     dest = tmp_path_factory.mktemp("default") / "acme-widgets"
     result = copier_copy(dest, default_answers())
     assert result.returncode == 0, result.stderr
-    return Rendered(dest, default_answers())
+    return Rendered(dest)

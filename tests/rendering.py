@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +20,9 @@ def default_answers() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A generated repo and the answers it was rendered with."""
+    """A generated repo, read as text, TOML or YAML."""
 
     path: Path
-    answers: Mapping[str, str]
 
     def text(self, relpath: str) -> str:
         return (self.path / relpath).read_text(encoding="utf-8")
