@@ -11,7 +11,6 @@ Usage: post_generate.py copy DEFAULTS | post_generate.py update
 
 from __future__ import annotations
 
-import runpy
 import sys
 from pathlib import Path
 
@@ -25,9 +24,11 @@ DOPPLER_MODES = ("local-doppler", "doppler-ci")
 
 def validate(repo: Path) -> None:
     """The generated repo's own validator; exits non-zero when a check fails."""
-    sys.argv = ["scripts/validate_repo.py", str(repo)]
+    script = repo / "scripts/validate_repo.py"
+    sys.argv = [str(script), str(repo)]
     try:
-        runpy.run_path(str(repo / "scripts/validate_repo.py"), run_name="__main__")
+        # Run as __main__ in this process (what runpy.run_path does, without importing runpy).
+        exec(compile(script.read_bytes(), script, "exec"), {"__name__": "__main__", "__file__": str(script)})
     except SystemExit as done:
         if done.code:
             raise

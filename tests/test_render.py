@@ -28,8 +28,6 @@ EXPECTED_FILES = {
     "package-lock.json",
     "package.json",
     "pyproject.toml",
-    "scripts/lib/project.sh",
-    "scripts/lib/pypi-token.sh",
     "scripts/publish-to-pypi.sh",
     "scripts/publish_checks.py",
     "scripts/pypi-token.sh",
@@ -51,11 +49,11 @@ def test_default_render_has_the_package_files(rendered_default: Rendered) -> Non
 
 
 def test_scripts_are_executable(rendered_default: Rendered) -> None:
-    """What is run is executable; what is sourced (scripts/lib) or run by Python is not."""
-    for script in (rendered_default.path / "scripts").glob("*.*"):
+    """What is run is executable; what Python runs is not."""
+    scripts = list((rendered_default.path / "scripts").iterdir())
+    assert len(scripts) == 7
+    for script in scripts:
         assert os.access(script, os.X_OK) is (script.suffix in (".sh", ".mjs")), script.name
-    for library in (rendered_default.path / "scripts/lib").iterdir():
-        assert not os.access(library, os.X_OK), library.name
 
 
 def test_doppler_yaml_names_the_project_and_config(render) -> None:
@@ -63,9 +61,9 @@ def test_doppler_yaml_names_the_project_and_config(render) -> None:
 
     assert rendered.yaml("doppler.yaml") == {"setup": [{"project": "acme-secrets", "config": "prd"}]}
     assert not (rendered.path / ".doppler.yaml").exists()
-    project_sh = rendered.text("scripts/lib/project.sh")
-    assert 'EXPECTED_REPO="acme/acme-widgets"' in project_sh
-    assert 'TOKEN_SECRET="PYPI_TOKEN"' in project_sh
+    token_script = rendered.text("scripts/pypi-token.sh")
+    assert 'EXPECTED_REPO="acme/acme-widgets"' in token_script
+    assert 'TOKEN_SECRET="PYPI_TOKEN"' in token_script
 
 
 def test_release_config_runs_the_version_sync_before_the_git_plugin(rendered_default: Rendered) -> None:
@@ -144,10 +142,9 @@ def test_every_publish_mode_renders_cleanly(render, mode: str) -> None:
     assert ("doppler_project" in recorded) is uses_doppler
     assert ("pypi_token_secret" in recorded) is (mode != "trusted-publishing")
     files = set(rendered.files())
-    assert ({"doppler.yaml", "scripts/pypi-token.sh", "scripts/lib/pypi-token.sh"} <= files) is uses_doppler
+    assert ({"doppler.yaml", "scripts/pypi-token.sh"} <= files) is uses_doppler
     local = {"scripts/publish-to-pypi.sh", "scripts/publish_checks.py", "docs/publishing.md"}
     assert (local <= files) is (mode == "local-doppler")
-    assert not [f for f in files if f.startswith("scripts/lib/")] or uses_doppler
     targets = makefile_targets(rendered.path / "Makefile")
     assert ({"publish", "publish-dry-run"} <= targets) is (mode == "local-doppler")
     assert ({"doppler-setup", "token-set", "token-check"} <= targets) is uses_doppler

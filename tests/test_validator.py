@@ -101,8 +101,8 @@ CORRUPTIONS = {
                                            "doppler-yaml", "names other/dev, answers say acme-widgets/dev"),
     "a script that is not executable": (lambda r: (r / "scripts/release-outputs.sh").chmod(0o644), "scripts",
                                         "not executable: release-outputs.sh"),
-    "a shell syntax error": (replace_in("scripts/lib/pypi-token.sh", "read_doppler_yaml() {", "f() { fi"),
-                             "scripts", "bash -n scripts/lib/pypi-token.sh"),
+    "a shell syntax error": (replace_in("scripts/pypi-token.sh", "read_doppler_yaml() {", "f() { fi"),
+                             "scripts", "bash -n scripts/pypi-token.sh"),
     "a workflow calling a missing target": (replace_in(".github/workflows/ci.yml", "make test", "make deploy"),
                                             "workflows", "workflows call what does not exist: deploy"),
     "unrendered Jinja": (replace_in("README.md", "# Acme Widgets", "# {{ project_name }}"), "no-jinja",
@@ -130,8 +130,8 @@ def test_every_check_is_exercised() -> None:
     assert {check for _, check, _ in CORRUPTIONS.values()} == set(CHECKS)
 
 
-def test_missing_tomlkit_says_how_to_fix_it(repo: Path, tmp_path: Path) -> None:
-    """Under an interpreter without tomlkit (Copier installed without it), a message, no traceback."""
+def test_a_missing_module_says_how_to_fix_it(repo: Path, tmp_path: Path) -> None:
+    """Under an interpreter without PyYAML (or tomlkit, on Python 3.10), a message, no traceback."""
     bare = tmp_path / "bare-venv"
     subprocess.run(["uv", "venv", "--quiet", str(bare)], check=True)
 
@@ -140,6 +140,6 @@ def test_missing_tomlkit_says_how_to_fix_it(repo: Path, tmp_path: Path) -> None:
     )
 
     assert result.returncode == 1
-    assert "the Python module 'tomlkit' is missing" in result.stderr
+    assert "the Python module 'yaml' is missing" in result.stderr
     assert "uv tool install --force copier --with tomlkit" in result.stderr
     assert "Traceback" not in result.stderr

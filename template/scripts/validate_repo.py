@@ -2,8 +2,8 @@
 
 One validator, three uses: Copier runs it after every `copier copy` and `copier update`,
 `make validate` runs it here, and so does CI. Prints one line per check and a count, and exits
-non-zero when anything fails. Needs tomlkit and PyYAML (the dev dependencies; Copier's own
-environment gets them with `uv tool install copier --with tomlkit`).
+non-zero when anything fails. Needs PyYAML, and on Python 3.10 tomlkit (the dev dependencies;
+Copier's own environment has PyYAML, and gets tomlkit with `uv tool install copier --with tomlkit`).
 
 Usage: python scripts/validate_repo.py [REPO]   (default: the current directory)
 """
@@ -21,8 +21,18 @@ from pathlib import Path
 from typing import Any
 
 try:
-    import tomlkit
     import yaml
+
+    try:
+        # The standard library's TOML parser (Python 3.11+): cheap to import, and this runs on
+        # every copy. tomlkit (a dev dependency) stands in for it on Python 3.10.
+        from tomllib import loads as load_toml
+    except ImportError:
+        import tomlkit
+
+        def load_toml(source: str) -> Any:
+            return tomlkit.parse(source).unwrap()
+
 except ImportError as missing:  # say how to fix it rather than crash
     sys.exit(
         f"validate: cannot check this repository: the Python module {missing.name!r} is missing.\n"
@@ -68,7 +78,7 @@ def load_yaml(source: str) -> Any:
 
 PARSERS: dict[str, Callable[[str], Any]] = {
     ".json": json.loads,
-    ".toml": lambda source: tomlkit.parse(source).unwrap(),
+    ".toml": load_toml,
     ".yml": load_yaml,
     ".yaml": load_yaml,
 }
