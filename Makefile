@@ -58,6 +58,7 @@ demo: venv release-tools ## The whole flow on embedded defaults: render, check, 
 .PHONY: bench
 bench: venv release-tools ## Benchmarks: copy, release and publish times (medians, with baselines)
 	$(BIN)/python -m bench.copy_time
+	$(BIN)/python -m bench.copy_phases
 	$(BIN)/python -m bench.release_time
 	$(BIN)/python -W ignore::DeprecationWarning -m bench.publish_time
 
