@@ -56,6 +56,9 @@ BAD_ANSWERS = [
 DERIVED_BAD_ANSWERS = [
     ({"project_name": "Import"}, "module_name must not be a Python keyword"),
     ({"project_name": "A" + "b" * 60}, "doppler_project must be a Doppler project slug"),
+    ({"project_name": "A" + "b" * 60}, "(derived from project_name; pass -d doppler_project=...)"),
+    ({"package_name": "123-widgets"}, "(derived from package_name; pass -d module_name=...)"),
+    ({"project_name": "Été Café"}, 'derived from a project_name with letters outside ASCII (it would be "t-caf")'),
 ]
 ALL_BAD = BAD_ANSWERS + DERIVED_BAD_ANSWERS
 
@@ -83,6 +86,15 @@ def test_missing_required_answers_are_named(tmp_path: Path) -> None:
     for name in ("author_name", "author_email", "github_owner"):
         assert f"{name} is required: pass -d {name}=..." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_project_name_beyond_ascii_renders_with_its_package_name(tmp_path: Path) -> None:
+    dest = tmp_path / "out"
+    result = copier_copy(dest, {**default_answers(), "project_name": "Été Café", "package_name": "ete-cafe"})
+
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert (answers["project_name"], answers["module_name"]) == ("Été Café", "ete_cafe")
 
 
 def _copier_jinja() -> SandboxedEnvironment:

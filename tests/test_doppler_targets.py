@@ -132,3 +132,28 @@ def test_token_check_reports_without_printing_the_token(repo, stored: str | None
     assert (result.returncode == 0) is ok, result.stderr
     assert message in result.stdout + result.stderr
     assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--repository", "pypi"], 0, f"{SECRET} in Doppler {PROJECT}/{CONFIG} is a well-formed"),
+        (["--repository=testpypi"], 0, f"{SECRET}_TESTPYPI in Doppler {PROJECT}/{CONFIG} is a well-formed"),
+        (["--repository", "pipy"], 2, "unknown repository: pipy"),
+        (["--repository"], 2, "--repository needs a value"),
+        (["--verbose"], 2, "unknown option: --verbose"),
+    ],
+    ids=["pypi", "testpypi", "typo", "no-value", "unknown"],
+)
+def test_token_check_takes_the_repository_the_publish_script_takes(repo, args: list[str], code: int, says: str) -> None:
+    path, env, state = repo
+    state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
+    state.set_secret(PROJECT, CONFIG, f"{SECRET}_TESTPYPI", PYPI_TOKEN)
+
+    result = subprocess.run(
+        ["scripts/pypi-token.sh", "check", *args], cwd=path, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode == code, result.stderr
+    assert says in result.stdout + result.stderr
+    assert PYPI_TOKEN not in result.stdout + result.stderr

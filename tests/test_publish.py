@@ -292,7 +292,7 @@ FAULTS = {
     "wrong branch": (git_change("switch", "-q", "-c", "feature"), git_change("switch", "-q", "main"),
                      4, "on branch feature; releases are published from main", "git switch main"),
     **{f"CI variable {name}": (environment(**{name: "1"}), no_fix, 3, f"refusing to run in CI ({name} set)",
-                               "another publish_via mode") for name in CI_VARIABLES},
+                               "run make publish on your own machine, not in CI") for name in CI_VARIABLES},
 }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.rendering import Rendered
+from tools.render import REPO_ROOT
 
 CHECKS = [
     "files-parse",
@@ -49,6 +50,20 @@ def test_a_fresh_render_passes_every_check(repo: Path) -> None:
     code, lines = validate(repo)
     assert code == 0
     assert {mark for mark, _ in lines.values()} == {"ok"}
+
+
+def test_the_readme_shows_what_a_fresh_render_prints(repo: Path) -> None:
+    """The README's sample checklist is the real one (a line ending in "..." is shortened)."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    sample = {name: (mark.strip(), reason) for mark, name, reason in CHECK_LINE.findall(readme)}
+
+    _, lines = validate(repo)
+
+    assert list(sample) == CHECKS
+    for name, (mark, reason) in sample.items():
+        real_mark, real_reason = lines[name]
+        assert mark == real_mark
+        assert real_reason.startswith(reason.removesuffix("...")) if reason.endswith("...") else real_reason == reason
 
 
 def edit_json(path: Path, change: Callable[[dict], None]) -> None:
