@@ -2,12 +2,15 @@
 
 Baselines: the bare `import copier` (the floor any template pays), a one-question, one-file
 template in a `_subdirectory` (the leanest possible Copier template) from a local git repo like
-ours, and this template with --skip-tasks (to show what the post-generation task costs).
+ours, and this template with --skip-tasks (to show what the post-generation task costs) and
+with the real Doppler CLI logged in against a fake API on loopback (the task then also binds
+the directory; over a real network add one round trip, which overlaps the validation).
 bench/copy_phases.py then splits this template's copy into Copier's phases.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -17,14 +20,18 @@ import time
 from pathlib import Path
 
 from bench.report import print_medians
+from tests.environment import clean_env, doppler_home
+from tests.fake_doppler import SERVICE_TOKEN, fake_doppler
 from tools.render import COPIER, DEFAULT_ANSWERS, copy_command
 
 ROUNDS = 9
 
 
-def wall_time(cmd: list[str]) -> float:
+def wall_time(cmd: list[str], env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, check=True, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 
@@ -47,10 +54,16 @@ def main() -> None:
         "leanest template": [],
         "this template, no tasks": [],
         "this template": [],
+        "this template, Doppler logged in": [],
     }
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, fake_doppler() as (api, _):
         tmp = Path(scratch)
         lean = minimal_template(tmp / "lean")
+        # The real Doppler CLI, logged in with a service token, against the fake API on loopback.
+        logged_in = clean_env(
+            HOME=str(doppler_home(tmp / "home")), TERM="dumb", DOPPLER_API_HOST=api, DOPPLER_TOKEN=SERVICE_TOKEN,
+            PATH=f"{Path(COPIER).parent}{os.pathsep}{os.environ['PATH']}",
+        )  # fmt: skip
         for round_ in range(ROUNDS):
             out = tmp / f"out-{round_}"
             samples["import copier"].append(wall_time([sys.executable, "-c", "import copier"]))
@@ -60,6 +73,8 @@ def main() -> None:
             no_tasks = copy_command(out / "no-tasks", DEFAULT_ANSWERS, "--skip-tasks")
             samples["this template, no tasks"].append(wall_time(no_tasks))
             samples["this template"].append(wall_time(copy_command(out / "ours", DEFAULT_ANSWERS)))
+            doppler = copy_command(out / "doppler", DEFAULT_ANSWERS)
+            samples["this template, Doppler logged in"].append(wall_time(doppler, logged_in))
             shutil.rmtree(out)
 
     print_medians(f"copier copy wall time, median of {ROUNDS} interleaved rounds:", samples, "leanest template",

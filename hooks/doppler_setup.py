@@ -3,6 +3,8 @@
 Runs `doppler me` (the cheap authentication check) and then `doppler setup --no-interactive
 --no-save-token`, which reads doppler.yaml. When the CLI is missing, not logged in or cannot
 reach the API, it says what to run later and carries on: generation never fails for Doppler.
+`doppler me` is a network round trip, so the hook starts it before validating and reads its
+answer afterwards.
 """
 
 from __future__ import annotations
@@ -15,36 +17,47 @@ from pathlib import Path
 LATER = "then run `make doppler-setup` in the new repo"
 
 
-def _doppler(args: list[str], repo: Path) -> subprocess.CompletedProcess[str]:
+def _doppler(args: list[str], repo: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "TERM": "dumb"}  # no colour codes in the errors we quote
-    return subprocess.run(
+    return subprocess.Popen(
         ["doppler", *args, "--attempts", "1", "--no-check-version"],
         cwd=repo,
         env=env,
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
     )
 
 
-def _first_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else f"exit {result.returncode}"
+def _outcome(process: subprocess.Popen[str]) -> str | None:
+    """None when the command succeeded, else the last line of its error."""
+    _, errors = process.communicate()
+    if process.returncode == 0:
+        return None
+    lines = [line for line in errors.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit {process.returncode}"
 
 
-def setup_doppler(repo: Path) -> bool:
-    """Print one line on what happened; True when the directory is now bound."""
+def start_login_check(repo: Path) -> subprocess.Popen[str] | None:
+    """`doppler me`, running in the background; None when the CLI is not installed."""
     if shutil.which("doppler") is None:
+        return None
+    return _doppler(["me"], repo)
+
+
+def setup_doppler(repo: Path, login_check: subprocess.Popen[str] | None) -> bool:
+    """Print one line on what happened; True when the directory is now bound."""
+    if login_check is None:
         print(f"  doppler   skipped: the Doppler CLI is not installed; install it and `doppler login`, {LATER}")
         return False
-    me = _doppler(["me"], repo)
-    if me.returncode != 0:
-        print(f"  doppler   skipped: {_first_error_line(me)}; `doppler login`, {LATER}")
+    error = _outcome(login_check)
+    if error is not None:
+        print(f"  doppler   skipped: {error}; `doppler login`, {LATER}")
         return False
-    setup = _doppler(["setup", "--no-interactive", "--no-save-token"], repo)
-    if setup.returncode != 0:
-        print(f"  doppler   not bound: {_first_error_line(setup)}; {LATER}")
+    error = _outcome(_doppler(["setup", "--no-interactive", "--no-save-token"], repo))
+    if error is not None:
+        print(f"  doppler   not bound: {error}; {LATER}")
         return False
     print("  doppler   this directory is bound to the project and config in doppler.yaml")
     return True

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
 
-from doppler_setup import setup_doppler
+from doppler_setup import setup_doppler, start_login_check
 from token_prompt import interactive, offer_token_storage
 
 DOPPLER_MODES = ("local-doppler", "doppler-ci")
@@ -34,19 +34,37 @@ def validate(repo: Path) -> None:
             raise
 
 
-def main(argv: list[str]) -> None:
-    repo = Path.cwd()
-    validate(repo)
-    if argv[:1] != ["copy"]:
-        return
+def publish_answers(repo: Path) -> tuple[str | None, str]:
+    """The recorded publish_via and pypi_token_secret answers."""
     import yaml  # Copier's own dependency
 
-    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8")) or {}
-    if answers.get("publish_via") not in DOPPLER_MODES:
+    try:
+        answers = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        answers = {}  # the validator reports it
+    if not isinstance(answers, dict):
+        answers = {}
+    return answers.get("publish_via"), answers.get("pypi_token_secret", "PYPI_TOKEN")
+
+
+def main(argv: list[str]) -> None:
+    repo = Path.cwd()
+    copying = argv[:1] == ["copy"]
+    mode, secret = publish_answers(repo) if copying else (None, "")
+    # Started before validating, so its network round trip overlaps the checks.
+    login_check = start_login_check(repo) if mode in DOPPLER_MODES else None
+    try:
+        validate(repo)
+    except SystemExit:
+        if login_check is not None:
+            login_check.kill()
+            login_check.wait()
+        raise
+    if mode not in DOPPLER_MODES:
         return
-    setup_doppler(repo)
+    setup_doppler(repo, login_check)
     if interactive(defaults=argv[1:2] == ["True"]):
-        offer_token_storage(repo, answers.get("pypi_token_secret", "PYPI_TOKEN"))
+        offer_token_storage(repo, secret)
 
 
 if __name__ == "__main__":

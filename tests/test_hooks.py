@@ -8,6 +8,7 @@ import re
 import select
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.gitrepo import commit_everything, git
 from tests.package_index import free_port
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
-from tests.rendering import default_answers
+from tests.rendering import Rendered, default_answers
 from tools.render import COPIER, REPO_ROOT, copy_command
 
 ALL_ANSWERS = {
@@ -121,6 +122,27 @@ def test_copy_succeeds_without_doppler_and_says_what_to_run(
     assert "make doppler-setup" in result.stdout
     assert (dest / "doppler.yaml").is_file()
     assert SERVICE_TOKEN not in (home / ".doppler/.doppler.yaml").read_text()
+
+
+def test_a_failed_check_stops_before_binding_doppler(
+    tmp_path: Path, home: Path, doppler_api, rendered_default: Rendered
+) -> None:
+    """The login check starts alongside validation; a failed check still means no binding."""
+    url, _ = doppler_api
+    env = copier_env(home, url)
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered_default.path, repo, symlinks=True)
+    (repo / "package.json").write_text("{ not json")
+
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "hooks/post_generate.py"), "copy", "True"], cwd=repo, env=env,
+        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "package.json does not parse" in result.stdout
+    assert "doppler" not in result.stdout.split("validate: ")[-1]
+    assert bound_project(repo, env) == []
 
 
 def test_modes_without_doppler_skip_it(tmp_path: Path, home: Path, doppler_api) -> None:
