@@ -22,6 +22,8 @@ from pathlib import Path
 import copier
 from copier import _main, _template
 
+from bench.doppler_env import doppler_env
+from tests.fake_doppler import fake_doppler
 from tools.render import DEFAULT_ANSWERS, REPO_ROOT
 
 ROUNDS = 5
@@ -90,7 +92,11 @@ def main() -> None:
     spent: dict[str, float] = defaultdict(float)
     missing = instrument(spent)
     samples: dict[str, list[float]] = defaultdict(list)
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, fake_doppler() as (api, _):
+        # The task inherits this process's environment: the real Doppler CLI, logged out.
+        world = doppler_env(Path(scratch, "home"), api, logged_in=False)
+        os.environ.clear()
+        os.environ.update(world)
         copy_once(Path(scratch, "warm-up"))
         for round_ in range(ROUNDS):
             spent.clear()

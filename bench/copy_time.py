@@ -2,15 +2,15 @@
 
 Baselines: the bare `import copier` (the floor any template pays), a one-question, one-file
 template in a `_subdirectory` (the leanest possible Copier template) from a local git repo like
-ours, and this template with --skip-tasks (to show what the post-generation task costs) and
-with the real Doppler CLI logged in against a fake API on loopback (the task then also binds
-the directory; over a real network add one round trip, which overlaps the validation).
+ours, and this template with --skip-tasks (to show what the post-generation task costs). The
+copies see the real Doppler CLI logged out, or logged in against a fake API on loopback (the
+task then also binds the directory; over a real network add one round trip, which overlaps
+the validation), never the developer's own Doppler login.
 bench/copy_phases.py then splits this template's copy into Copier's phases.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import subprocess
@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.doppler_env import doppler_env
 from bench.report import print_medians
-from tests.environment import clean_env, doppler_home
-from tests.fake_doppler import SERVICE_TOKEN, fake_doppler
+from tests.fake_doppler import fake_doppler
 from tools.render import COPIER, DEFAULT_ANSWERS, copy_command
 
 ROUNDS = 9
@@ -53,17 +53,14 @@ def main() -> None:
         "import copier": [],
         "leanest template": [],
         "this template, no tasks": [],
-        "this template": [],
+        "this template, Doppler logged out": [],
         "this template, Doppler logged in": [],
     }
     with tempfile.TemporaryDirectory() as scratch, fake_doppler() as (api, _):
         tmp = Path(scratch)
         lean = minimal_template(tmp / "lean")
-        # The real Doppler CLI, logged in with a service token, against the fake API on loopback.
-        logged_in = clean_env(
-            HOME=str(doppler_home(tmp / "home")), TERM="dumb", DOPPLER_API_HOST=api, DOPPLER_TOKEN=SERVICE_TOKEN,
-            PATH=f"{Path(COPIER).parent}{os.pathsep}{os.environ['PATH']}",
-        )  # fmt: skip
+        logged_out = doppler_env(tmp / "logged-out", api, logged_in=False)
+        logged_in = doppler_env(tmp / "logged-in", api, logged_in=True)
         for round_ in range(ROUNDS):
             out = tmp / f"out-{round_}"
             samples["import copier"].append(wall_time([sys.executable, "-c", "import copier"]))
@@ -71,15 +68,17 @@ def main() -> None:
                 wall_time([COPIER, "copy", "--defaults", "--quiet", str(lean), str(out / "lean")])
             )
             no_tasks = copy_command(out / "no-tasks", DEFAULT_ANSWERS, "--skip-tasks")
-            samples["this template, no tasks"].append(wall_time(no_tasks))
-            samples["this template"].append(wall_time(copy_command(out / "ours", DEFAULT_ANSWERS)))
+            samples["this template, no tasks"].append(wall_time(no_tasks, logged_out))
+            ours = copy_command(out / "ours", DEFAULT_ANSWERS)
+            samples["this template, Doppler logged out"].append(wall_time(ours, logged_out))
             doppler = copy_command(out / "doppler", DEFAULT_ANSWERS)
             samples["this template, Doppler logged in"].append(wall_time(doppler, logged_in))
             shutil.rmtree(out)
 
     print_medians(f"copier copy wall time, median of {ROUNDS} interleaved rounds:", samples, "leanest template",
                   "the leanest template")  # fmt: skip
-    tasks = statistics.median(samples["this template"]) - statistics.median(samples["this template, no tasks"])
+    with_task = statistics.median(samples["this template, Doppler logged out"])
+    tasks = with_task - statistics.median(samples["this template, no tasks"])
     print(f"  the post-generation task (validation, Doppler check) adds {tasks:.3f} s")
 
 

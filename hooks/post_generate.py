@@ -55,7 +55,7 @@ def main(argv: list[str]) -> None:
     login_check = start_login_check(repo) if mode in DOPPLER_MODES else None
     try:
         validate(repo)
-    except SystemExit:
+    except BaseException:  # a failed check, Ctrl-C or a crash: leave no doppler process behind
         if login_check is not None:
             login_check.kill()
             login_check.wait()

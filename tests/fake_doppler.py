@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class DopplerState:
     """What the fake API knows: valid tokens and secrets per (project, config)."""
 
     tokens: set[str] = field(default_factory=lambda: {SERVICE_TOKEN})
+    delay: float = 0.0  # seconds each answer waits: a slow network, or an API that hangs
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
 
@@ -73,6 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length)) if length else None
         self.state.requests.append(Request(method, url.path, query, body))
+        time.sleep(self.state.delay)
 
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         if token not in self.state.tokens:

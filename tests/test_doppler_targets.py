@@ -141,9 +141,12 @@ def test_token_check_reports_without_printing_the_token(repo, stored: str | None
         (["--repository=testpypi"], 0, f"{SECRET}_TESTPYPI in Doppler {PROJECT}/{CONFIG} is a well-formed"),
         (["--repository", "pipy"], 2, "unknown repository: pipy"),
         (["--repository"], 2, "--repository needs a value"),
+        (["--repository="], 2, "--repository needs a value"),
         (["--verbose"], 2, "unknown option: --verbose"),
+        (["--repositorytestpypi"], 2, "unknown option: --repositorytestpypi"),
+        (["--repository", "pypi", "--bogus"], 2, "unknown option: --bogus"),
     ],
-    ids=["pypi", "testpypi", "typo", "no-value", "unknown"],
+    ids=["pypi", "testpypi", "typo", "no-value", "empty-value", "unknown", "glued", "extra"],
 )
 def test_token_check_takes_the_repository_the_publish_script_takes(repo, args: list[str], code: int, says: str) -> None:
     path, env, state = repo

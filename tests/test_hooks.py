@@ -124,25 +124,46 @@ def test_copy_succeeds_without_doppler_and_says_what_to_run(
     assert SERVICE_TOKEN not in (home / ".doppler/.doppler.yaml").read_text()
 
 
-def test_a_failed_check_stops_before_binding_doppler(
-    tmp_path: Path, home: Path, doppler_api, rendered_default: Rendered
-) -> None:
-    """The login check starts alongside validation; a failed check still means no binding."""
-    url, _ = doppler_api
-    env = copier_env(home, url)
+def _doppler_processes_in(repo: Path) -> list[str]:
+    """Command lines of running doppler processes whose working directory is repo."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if Path(argv[0].decode()).name == "doppler" and (proc / "cwd").resolve() == repo:
+                found.append(" ".join(a.decode() for a in argv))
+        except (OSError, IndexError, UnicodeDecodeError):
+            continue
+    return found
+
+
+def test_a_failed_check_stops_doppler_and_binds_nothing(tmp_path: Path, home: Path, rendered_default: Rendered) -> None:
+    """`doppler me` runs alongside validation; when a check fails it is stopped, not waited for."""
     repo = tmp_path / "repo"
     shutil.copytree(rendered_default.path, repo, symlinks=True)
     (repo / "package.json").write_text("{ not json")
+    with fake_doppler(DopplerState(delay=60)) as (url, state):  # an API that hangs
+        env = copier_env(home, url)
+        hook = subprocess.Popen(
+            [sys.executable, str(REPO_ROOT / "hooks/post_generate.py"), "copy", "True"], cwd=repo, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        # The CLI gives up on the hung API after its 10 s request timeout: a hook that waited for
+        # it rather than stopping it would still be running here.
+        try:
+            out, err = hook.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            hook.kill()
+            raise
+        left_running = _doppler_processes_in(repo)
+        asked = [request.path for request in state.requests]
 
-    result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "hooks/post_generate.py"), "copy", "True"], cwd=repo, env=env,
-        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "package.json does not parse" in result.stdout
-    assert "doppler" not in result.stdout.split("validate: ")[-1]
-    assert bound_project(repo, env) == []
+    assert hook.returncode == 1, out + err
+    assert "package.json does not parse" in out
+    assert "doppler" not in out.split("validate: ")[-1]
+    assert left_running == []
+    assert asked in ([], ["/v3/me"]), "only the login check may have reached the API"
+    assert bound_project(repo, copier_env(home, url)) == []
 
 
 def test_modes_without_doppler_skip_it(tmp_path: Path, home: Path, doppler_api) -> None:

@@ -62,3 +62,18 @@ def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> N
     fresh = tmp_path / "fresh"
     _render(template, fresh)
     assert _differences(project, fresh) == []
+
+
+def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Path) -> None:
+    """Given on update, a new project_name derives nothing: package and module names are recorded."""
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    commit_everything(project, "init")
+
+    run([COPIER, "update", "--trust", "--defaults", "--quiet", "-d", "project_name=Été Widgets"], project)
+
+    answers = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "project_name: Été Widgets" in answers
+    assert "package_name: acme-widgets" in answers
+    assert "module_name: acme_widgets" in answers
