@@ -145,6 +145,31 @@ def test_every_check_is_exercised() -> None:
     assert {check for _, check, _ in CORRUPTIONS.values()} == set(CHECKS)
 
 
+def _validate_without(repo: Path, *modules: str) -> subprocess.CompletedProcess[str]:
+    """The validator under an interpreter where `modules` cannot be imported (as on Python 3.10)."""
+    blocked = "".join(f"sys.modules[{m!r}] = None; " for m in modules)
+    run = "runpy.run_path('scripts/validate_repo.py', run_name='__main__')"
+    code = f"import runpy, sys; {blocked}sys.argv = ['validate_repo.py']; {run}"
+    return subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False)
+
+
+def test_without_tomllib_it_reads_toml_with_tomlkit(repo: Path) -> None:
+    result = _validate_without(repo, "tomllib")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "validate: 9 passed, 0 failed" in result.stdout
+    assert "acme-widgets 0.0.0, requires-python >=3.11" in result.stdout
+
+
+def test_without_tomllib_or_tomlkit_it_says_how_to_fix_it(repo: Path) -> None:
+    result = _validate_without(repo, "tomllib", "tomlkit")
+
+    assert result.returncode == 1
+    assert "the Python module 'tomlkit' is missing" in result.stderr
+    assert "uv tool install --force copier --with tomlkit" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_missing_module_says_how_to_fix_it(repo: Path, tmp_path: Path) -> None:
     """Under an interpreter without PyYAML (or tomlkit, on Python 3.10), a message, no traceback."""
     bare = tmp_path / "bare-venv"
