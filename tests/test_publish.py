@@ -19,7 +19,8 @@ from tests.fake_doppler import fake_doppler
 from tests.gitrepo import git
 from tests.package_index import Index, free_port, package_index
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET, PublishWorld, create_publish_repo
-from tests.rendering import CI_VARIABLES
+from tests.rendering import CI_VARIABLES, default_answers
+from tools.render import copier_copy
 
 pytestmark = pytest.mark.slow
 
@@ -107,7 +108,7 @@ def test_dry_run_does_everything_but_upload(world: PublishWorld) -> None:
 def test_help_documents_every_exit_code(world: PublishWorld) -> None:
     result = world.publish("--help")
     assert result.returncode == 0
-    for code in range(2, 13):
+    for code in range(2, 14):
         assert f"\n  {code} " in result.stdout
 
 
@@ -353,6 +354,26 @@ def test_testpypi_reads_its_own_secret(world: PublishWorld) -> None:
     result = world.publish("--repository", "testpypi")
 
     assert_clean_failure(result, 5, "Could not find requested secret: PYPI_TOKEN_TESTPYPI", "make token-set")
+
+
+def test_private_package_stops_before_the_token_unless_the_index_is_yours(world: PublishWorld, tmp_path: Path) -> None:
+    proprietary = tmp_path / "proprietary"
+    assert copier_copy(proprietary, default_answers() | {"license": "Proprietary"}).returncode == 0
+    rendered = (proprietary / "pyproject.toml").read_text().splitlines()
+    private = [line for line in rendered if "Private ::" in line and not line.lstrip().startswith("#")]
+    pyproject = world.repo / "pyproject.toml"
+    opening = "classifiers = [\n"
+    pyproject.write_text(pyproject.read_text().replace(opening, opening + "\n".join(private) + "\n"))
+    git(world.repo, "commit", "-qam", "build: a proprietary package")
+    git(world.repo, "tag", "-f", f"v{world.version}")
+    git(world.repo, "push", "-q", "-f", "origin", "main", f"v{world.version}")
+    asked = len(world.doppler.requests)
+
+    refused = world.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None)
+
+    assert_clean_failure(refused, 13, "a Private :: classifier", "UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL")
+    assert len(world.doppler.requests) == asked, "refused before asking Doppler for the token"
+    assert_published_once(world, world.publish())  # an index of your own takes it
 
 
 @pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)], ids=["tty", "NO_COLOR"])

@@ -163,6 +163,8 @@ def test_license_text_and_expression_agree(render, license_id: str, spdx: str, f
     rendered = render(license=license_id, author_name="Ann Author")
 
     assert rendered.toml()["project"]["license"] == spdx
+    private = [c for c in rendered.toml()["project"]["classifiers"] if c.startswith("Private ::")]
+    assert private == (["Private :: Do Not Upload"] if license_id == "Proprietary" else [])
     text = rendered.text("LICENSE")
     assert text.strip().startswith(first_line)
     assert "Ann Author" in text
