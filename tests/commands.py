@@ -12,3 +12,8 @@ def run(cmd: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"{' '.join(cmd)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result.stdout
+
+
+def attempt(cmd: list[str], cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a command that may fail on purpose: no stdin, output captured, the result returned."""
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.commands import run
+from tests.commands import attempt, run
 from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState
 from tests.gitrepo import commit_everything, git
@@ -90,12 +90,4 @@ class PublishWorld:
         return clean_env(**{**defaults, **changes})
 
     def publish(self, *args: str, **env_changes: str | None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["scripts/publish-to-pypi.sh", *args],
-            cwd=self.repo,
-            env=self.env(**env_changes),
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        return attempt(["scripts/publish-to-pypi.sh", *args], self.repo, self.env(**env_changes))

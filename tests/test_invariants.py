@@ -8,7 +8,7 @@ import tomllib
 import pytest
 import yaml
 
-from tests.rendering import Rendered, makefile_targets, workflow_steps
+from tests.rendering import PUBLISH_MODES, Rendered, makefile_targets, workflow_steps
 from tools.render import REPO_ROOT
 
 COPIER_YML = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
@@ -57,13 +57,17 @@ def test_every_make_target_a_workflow_calls_exists(rendered_default: Rendered) -
         assert called <= targets, f"{workflow.name} calls missing targets {called - targets}"
 
 
-def test_every_make_target_the_generated_readme_mentions_exists(rendered_default: Rendered) -> None:
-    mentioned = _mentioned_targets(rendered_default.text("README.md"))
-    assert mentioned and mentioned <= makefile_targets(rendered_default.path / "Makefile")
+@pytest.mark.parametrize("mode", PUBLISH_MODES)
+def test_every_make_target_the_generated_docs_mention_exists(render, mode: str) -> None:
+    rendered = render(publish_via=mode)
+    targets = makefile_targets(rendered.path / "Makefile")
+    for doc in ("README.md", "docs/publishing.md", "docs/releasing.md"):
+        mentioned = _mentioned_targets(rendered.text(doc))
+        assert mentioned <= targets, f"{doc} mentions missing targets {mentioned - targets}"
 
 
-def test_every_make_target_the_readme_mentions_exists(rendered_default: Rendered) -> None:
-    """Targets in the set-up and developer sections exist here; the rest exist in a generated repo."""
+def test_every_make_target_the_readme_mentions_exists(render, rendered_default: Rendered) -> None:
+    """Targets in the set-up and developer sections exist here; the rest in a generated repo of some mode."""
     sections = _readme_sections()
     mentioned = {name: _mentioned_targets(text) for name, text in sections.items()}
     ours = set().union(*(targets for name, targets in mentioned.items() if name in TEMPLATE_REPO_SECTIONS))
@@ -72,7 +76,8 @@ def test_every_make_target_the_readme_mentions_exists(rendered_default: Rendered
     assert {"demo", "test", "test-fast", "bench", "new"} <= ours
     assert ours <= makefile_targets(REPO_ROOT / "Makefile")
     assert {"install", "test", "lint", "format", "build", "clean"} <= generated
-    assert generated <= makefile_targets(rendered_default.path / "Makefile")
+    ci_targets = makefile_targets(render(publish_via="token-secret").path / "Makefile")
+    assert generated <= makefile_targets(rendered_default.path / "Makefile") | ci_targets
 
 
 def test_every_generated_make_target_has_a_help_line(rendered_default: Rendered) -> None:

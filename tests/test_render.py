@@ -143,10 +143,12 @@ def test_every_publish_mode_renders_cleanly(render, mode: str) -> None:
     assert ("pypi_token_secret" in recorded) is (mode != "trusted-publishing")
     files = set(rendered.files())
     assert ({"doppler.yaml", "scripts/pypi-token.sh"} <= files) is uses_doppler
-    local = {"scripts/publish-to-pypi.sh", "scripts/publish_checks.py", "docs/publishing.md"}
-    assert (local <= files) is (mode == "local-doppler")
+    assert {"scripts/publish_checks.py", "docs/publishing.md"} <= files
+    assert ("scripts/publish-to-pypi.sh" in files) is (mode == "local-doppler")
+    assert ("scripts/publish-from-ci.sh" in files) is (mode != "local-doppler")
     targets = makefile_targets(rendered.path / "Makefile")
     assert ({"publish", "publish-dry-run"} <= targets) is (mode == "local-doppler")
+    assert ("publish-ci" in targets) is (mode != "local-doppler")
     assert ({"doppler-setup", "token-set", "token-check"} <= targets) is uses_doppler
 
 
@@ -181,3 +183,43 @@ def test_quotes_in_answers_stay_valid_toml(render) -> None:
     assert project["description"] == 'Says "hi" with a back\\slash'
     assert project["authors"][0]["name"] == 'Ann "The Tester" O\'Neil'
     compile(rendered.text("src/acme_quoted_widgets/__init__.py"), "__init__.py", "exec")
+
+
+@pytest.mark.parametrize("mode", PUBLISH_MODES)
+def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
+    """Local mode: `make publish`, no CI job. CI modes: one job in the release workflow, no local target."""
+    secret = {} if mode == "trusted-publishing" else {"pypi_token_secret": "ACME_PYPI"}
+    rendered = render(publish_via=mode, **secret)
+    jobs = rendered.yaml(".github/workflows/release.yml")["jobs"]
+    targets = makefile_targets(rendered.path / "Makefile")
+    writers = [
+        (workflow.name, name)
+        for workflow in (rendered.path / ".github/workflows").glob("*.yml")
+        for name, job in rendered.yaml(f".github/workflows/{workflow.name}")["jobs"].items()
+        if job.get("permissions", {}).get("id-token")
+    ]
+    if mode == "local-doppler":
+        assert "publish" not in jobs and "publish" in targets and "publish-ci" not in targets
+        assert writers == []
+        return
+
+    job = jobs["publish"]
+    assert "publish" not in targets
+    # Same workflow as the release: a release made with GITHUB_TOKEN triggers no other workflow.
+    assert job["needs"] == "release" and job["if"] == "needs.release.outputs.released == 'true'"
+    assert job["environment"]["name"] == "pypi"
+    trusted = mode == "trusted-publishing"
+    assert job["permissions"] == ({"contents": "read", "id-token": "write"} if trusted else {"contents": "read"})
+    assert writers == ([("release.yml", "publish")] if trusted else [])
+    checkout = job["steps"][0]["with"]
+    assert checkout == {"ref": "v${{ needs.release.outputs.version }}", "persist-credentials": False}
+    [publish_step] = [step for step in job["steps"] if step.get("run") == "make publish-ci"]
+    expected_env = {
+        "trusted-publishing": None,
+        "token-secret": {"UV_PUBLISH_TOKEN": "${{ secrets.ACME_PYPI }}"},
+        "doppler-ci": {"DOPPLER_TOKEN": "${{ secrets.DOPPLER_TOKEN }}"},
+    }[mode]
+    assert publish_step.get("env") == expected_env
+    if mode != "trusted-publishing":  # the token's secret name, where the script reads it from
+        answers = rendered.text("scripts/pypi-token.sh" if mode == "doppler-ci" else "scripts/publish-from-ci.sh")
+        assert 'readonly TOKEN_SECRET="ACME_PYPI"' in answers

@@ -1,4 +1,5 @@
-"""The Python half of scripts/publish-to-pypi.sh: checks of the built files and of the index.
+"""The Python half of the publish scripts (publish-to-pypi.sh on a maintainer's machine,
+publish-from-ci.sh in the release workflow): checks of the built files and of the index.
 
 Standard library only, any Python >= 3.8. One process serves one publish run, so Python starts once:
 

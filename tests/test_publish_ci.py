@@ -1,0 +1,230 @@
+"""`make publish-ci`, the release workflow's publish job, against a real package index on loopback.
+
+Each CI mode's repo is rendered once; a test copies it, tags a release as the release job would,
+and runs the job's command with what GitHub Actions would give it: GITHUB_ACTIONS, the checkout
+at the tag, and the mode's credentials (the token secret, or a Doppler service token read by the
+real Doppler CLI from the fake API). Trusted publishing mints its token over HTTPS from GitHub's
+OIDC provider, which cannot run here: its tests stop before the upload.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.argv_watch import argv_containing
+from tests.commands import attempt, run
+from tests.environment import clean_env, doppler_home
+from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
+from tests.gitrepo import commit_everything, git
+from tests.package_index import Index, package_index
+from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
+from tests.rendering import default_answers
+from tools.render import copier_copy
+
+pytestmark = pytest.mark.slow
+
+CI_MODES = ("token-secret", "doppler-ci", "trusted-publishing")
+TOKEN_MODES = ("token-secret", "doppler-ci")
+VERSIONS = itertools.count(1)
+STEPS = ["guards", "token", "build", "look", "upload", "verify"]
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, DopplerState, Index]]:
+    root = tmp_path_factory.mktemp("publish-ci")
+    with fake_doppler() as (url, state), package_index(root / "index", PYPI_TOKEN) as index:
+        yield root, url, state, index
+
+
+@pytest.fixture(scope="module")
+def seeds(services) -> dict[str, Path]:
+    """One rendered, locked and committed repo per CI mode."""
+    root = services[0]
+    seeds = {}
+    for mode in CI_MODES:
+        repo = root / "seeds" / mode
+        result = copier_copy(repo, default_answers() | {"publish_via": mode})
+        assert result.returncode == 0, result.stderr
+        run(["uv", "lock", "--quiet"], repo)
+        commit_everything(repo, "chore: initial commit")
+        seeds[mode] = repo
+    return seeds
+
+
+@dataclass
+class Job:
+    """A checkout of the tag the release job has just created, and the job's environment."""
+
+    repo: Path
+    mode: str
+    version: str
+    doppler_url: str
+    index: Index
+
+    def env(self, **changes: str | None) -> dict[str, str]:
+        defaults = {
+            "GITHUB_ACTIONS": "true",
+            "HOME": str(self.repo.parent / "home"),
+            "NO_COLOR": "1",
+            "UV_PUBLISH_URL": self.index.upload_url,
+            "UV_PUBLISH_CHECK_URL": self.index.check_url,
+            "PUBLISH_VERIFY_TIMEOUT": "10",
+        }
+        if self.mode == "token-secret":
+            defaults["UV_PUBLISH_TOKEN"] = PYPI_TOKEN
+        if self.mode == "doppler-ci":
+            defaults |= {"DOPPLER_TOKEN": SERVICE_TOKEN, "DOPPLER_API_HOST": self.doppler_url}
+        return clean_env(**{**defaults, **changes})
+
+    def publish(self, *command: str, **env_changes: str | None) -> subprocess.CompletedProcess[str]:
+        """The script the job's `make publish-ci` runs (make would turn every exit code into 2)."""
+        return attempt(list(command) or ["scripts/publish-from-ci.sh"], self.repo, self.env(**env_changes))
+
+    def uploads(self) -> list[str]:
+        stem = f"acme_widgets-{self.version}"
+        return [n for n in self.index.successful_uploads() if n.startswith((f"{stem}-", f"{stem}."))]
+
+    def expected_files(self) -> list[str]:
+        return sorted([f"acme_widgets-{self.version}-py3-none-any.whl", f"acme_widgets-{self.version}.tar.gz"])
+
+
+def checkout(seeds: dict[str, Path], services, tmp_path: Path, mode: str) -> Job:
+    """The repo as the publish job sees it: the release commit, tagged v<version>."""
+    _, url, state, index = services
+    state.secrets.clear()
+    state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
+    index.accept_uploads = None
+    index.hide_listings = index.corrupt_listed_hashes = False
+    repo = tmp_path / "checkout"
+    shutil.copytree(seeds[mode], repo, symlinks=True)
+    doppler_home(tmp_path / "home")
+    version = f"2.{next(VERSIONS)}.0"
+    run(["scripts/set-version.sh", version], repo)
+    git(repo, "commit", "-qam", f"chore(release): {version} [skip ci]")
+    git(repo, "tag", f"v{version}")
+    return Job(repo, mode, version, url, index)
+
+
+@pytest.fixture(params=TOKEN_MODES)
+def job(request: pytest.FixtureRequest, seeds, services, tmp_path: Path) -> Job:
+    return checkout(seeds, services, tmp_path, request.param)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, cause: str, next_step: str) -> None:
+    """The documented code, one FAIL line with the cause, one `next:` line, an annotation; no token."""
+    assert result.returncode == code, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, f"a FAIL line and a next line, nothing else:\n{result.stderr}"
+    assert lines[0].split()[0] == "FAIL" and cause in lines[0], result.stderr
+    assert lines[1].strip().startswith("next: ") and next_step in lines[1], result.stderr
+    assert f"::error title=publish: {lines[0].split()[1]} failed::" in result.stdout
+    assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+def assert_published_once(job: Job, result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert f"published acme-widgets {job.version}" in result.stdout
+    assert sorted(job.uploads()) == job.expected_files(), job.index.uploads
+    assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+# ---- the token modes, end to end -----------------------------------------------------------------
+
+
+def test_publish_job_uploads_once_and_verifies(job: Job) -> None:
+    with argv_containing(PYPI_TOKEN) as seen:
+        result = job.publish("make", "-s", "publish-ci")  # what the workflow runs
+
+    assert_published_once(job, result)
+    steps = [line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("ok ")]
+    assert steps == STEPS
+    assert "2 files listed with matching sha256" in result.stdout
+    assert seen == [], "the token must never be in a command line"
+
+
+def test_a_rerun_of_the_job_uploads_nothing(job: Job) -> None:
+    assert_published_once(job, job.publish())
+
+    again = job.publish()
+
+    assert again.returncode == 0, again.stderr
+    assert "already published: nothing to do" in again.stdout
+    assert sorted(job.uploads()) == job.expected_files()
+
+
+def test_an_interrupted_upload_is_finished_by_a_rerun(job: Job) -> None:
+    job.index.accept_uploads = len(job.index.successful_uploads()) + 1  # one more file, then it drops
+
+    broken = job.publish()
+
+    assert broken.returncode != 0
+    assert len(job.uploads()) == 1
+    job.index.accept_uploads = None
+    rerun = job.publish()
+    assert_published_once(job, rerun)
+    assert "partly on the index" in rerun.stdout
+
+
+def test_a_stray_tag_that_is_not_the_version_never_publishes(job: Job) -> None:
+    git(job.repo, "tag", "-d", f"v{job.version}")
+    git(job.repo, "tag", f"v{job.version}-test")
+
+    result = job.publish()
+
+    assert_clean_failure(result, 4, f"HEAD is not tagged v{job.version}", "publish from the release workflow")
+    assert job.uploads() == []
+
+
+def test_outside_github_actions_it_refuses(job: Job) -> None:
+    assert_clean_failure(job.publish(GITHUB_ACTIONS=None), 3, "not running in GitHub Actions", "release workflow")
+
+
+# ---- credentials, per mode -----------------------------------------------------------------------
+
+
+def test_token_secret_missing_says_which_secret_to_add(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "token-secret")
+    result = job.publish(UV_PUBLISH_TOKEN="")
+    assert_clean_failure(result, 5, "the secret PYPI_TOKEN is not set", "add PYPI_TOKEN")
+    assert job.uploads() == []
+
+
+def test_token_secret_that_is_not_a_pypi_token_is_refused(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "token-secret")
+    result = job.publish(UV_PUBLISH_TOKEN="ghp_not-a-pypi-token")
+    assert_clean_failure(result, 6, "PYPI_TOKEN is not a PyPI API token", "pypi.org/manage/account/token")
+    assert "ghp_not-a-pypi-token" not in result.stdout + result.stderr
+
+
+def test_doppler_ci_without_the_secret_in_doppler_says_to_store_it(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "doppler-ci")
+    services[2].secrets.clear()
+    services[2].set_secret(PROJECT, CONFIG, "OTHER_SECRET", "x")  # the config exists, the secret does not
+    result = job.publish()
+    assert_clean_failure(result, 5, "Could not find requested secret", "make token-set on your machine")
+
+
+def test_doppler_ci_without_a_service_token_says_to_add_one(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "doppler-ci")
+    result = job.publish(DOPPLER_TOKEN=None)
+    assert_clean_failure(result, 5, "DOPPLER_TOKEN is empty", "service token for acme-widgets/dev")
+
+
+def test_doppler_ci_with_a_revoked_service_token_says_to_replace_it(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "doppler-ci")
+    result = job.publish(DOPPLER_TOKEN="dp.st.dev.revoked")
+    assert_clean_failure(result, 5, "Invalid Auth token", "replace the secret DOPPLER_TOKEN")
+
+
+def test_trusted_publishing_without_id_token_permission_stops_before_building(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "trusted-publishing")
+    result = job.publish(ACTIONS_ID_TOKEN_REQUEST_URL=None, ACTIONS_ID_TOKEN_REQUEST_TOKEN=None)
+    assert_clean_failure(result, 5, "GitHub offers this job no OIDC token", "id-token: write")
+    assert job.uploads() == []
