@@ -77,3 +77,23 @@ def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Pa
     assert "project_name: Été Widgets" in answers
     assert "package_name: acme-widgets" in answers
     assert "module_name: acme_widgets" in answers
+
+
+def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path: Path) -> None:
+    """Without the re-lock, `make test` still passes and CI's locked install fails."""
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    run(["uv", "lock", "--quiet"], project)
+    commit_everything(project, "init")
+    versions = template / "includes/versions.jinja"
+    versions.write_text(versions.read_text().replace('"pytest>=9.0"', '"pytest>=8.4"'))
+    commit_everything(template, "fix: accept pytest 8.4")
+    git(template, "tag", "v1.0.1")
+
+    output = run([COPIER, "update", "--trust", "--defaults"], project)
+
+    assert "uv.lock   re-locked for the updated pyproject.toml" in output
+    assert 'specifier = ">=8.4"' in (project / "uv.lock").read_text()
+    run(["uv", "lock", "--check"], project)
+    assert {"pyproject.toml", "uv.lock"} <= set(git(project, "diff", "--name-only").split())

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.rendering import Rendered
+from tests.rendering import PUBLISH_MODES, Rendered
 from tools.render import REPO_ROOT
 
 CHECKS = [
+    "no-conflicts",
     "files-parse",
     "release-config",
     "project-metadata",
@@ -24,9 +25,8 @@ CHECKS = [
     "scripts",
     "workflows",
     "no-jinja",
-    "no-conflicts",
 ]
-CHECK_LINE = re.compile(r"^  (ok  |FAIL)  (\S+)\s+(.*)$", re.MULTILINE)
+CHECK_LINE = re.compile(r"^  (ok  |FAIL|skip)  (\S+)\s+(.*)$", re.MULTILINE)
 
 
 def validate(repo: Path) -> tuple[int, dict[str, tuple[str, str]]]:
@@ -98,8 +98,8 @@ def write(relpath: str, content: str) -> Callable[[Path], None]:
 
 CONFLICT = "<<<<<<< before updating\nUV ?= uv\n=======\nUV ?= uvx\n>>>>>>> after updating\n"
 CORRUPTIONS = {
-    "a YAML file that does not parse": (write("docs/extra.yml", "key: [unclosed\n"), "files-parse",
-                                        "docs/extra.yml does not parse"),
+    "a YAML file that does not parse": (replace_in("doppler.yaml", "setup:", "setup: [unclosed"), "files-parse",
+                                        "doppler.yaml does not parse"),
     "git plugin before the version step": (lambda r: edit_json(r / ".releaserc.json", git_plugin_first),
                                            "release-config", "runs @semantic-release/git before the version step"),
     "uv.lock left out of the release commit": (lambda r: edit_json(r / ".releaserc.json", drop_uv_lock_from_assets),
@@ -125,7 +125,9 @@ CORRUPTIONS = {
     "conflict markers from an update": (replace_in("Makefile", "UV ?= uv\n", CONFLICT),
                                         "no-conflicts", "conflict markers in Makefile"),
     "a .rej file from an update": (write("Makefile.rej", "@@ -1 +1 @@\n"), "no-conflicts",
-                                   "copier update left rejected changes: Makefile.rej"),
+                                   "your own changes to the new template version: they are in Makefile.rej"),
+    "the LICENSE text of another licence": (replace_in("LICENSE", "Permission is hereby granted", "Granted"),
+                                            "project-metadata", "LICENSE is not the MIT text: replace it"),
 }  # fmt: skip
 
 
@@ -139,6 +141,62 @@ def test_each_check_fails_alone_with_its_message(repo: Path, corrupt, check: str
     failed = {name: reason for name, (mark, reason) in lines.items() if mark == "FAIL"}
     assert list(failed) == [check], lines
     assert message in failed[check]
+
+
+def test_a_file_that_does_not_parse_is_one_failure_and_the_checks_that_need_it_wait(repo: Path) -> None:
+    replace_in("package.json", '"version"', '"version" "')(repo)
+
+    code, lines = validate(repo)
+
+    assert code == 1
+    assert lines["files-parse"][0] == "FAIL" and "package.json does not parse" in lines["files-parse"][1]
+    mark, reason = lines["versions-agree"]
+    assert mark == "skip" and reason.startswith("not checked: package.json does not parse: ")
+    passed = {name for name, (mark, _) in lines.items() if mark == "ok"}
+    assert passed == set(CHECKS) - {"files-parse", "versions-agree"}
+
+
+MAINTAINERS_OWN_FILES = {
+    # str.format and f-string escapes, and a Jinja template shipped as package data
+    "src/acme_widgets/render.py": '"""Render a greeting."""\n\nTEMPLATE = "Dear {{name}},"\n',
+    "src/acme_widgets/templates/page.html": "<h1>{{ title }}</h1>\n",
+    # VS Code's JSON with comments (gitignored), and mkdocs-material's python tags
+    ".vscode/settings.json": '{\n  // the project venv\n  "python.defaultInterpreterPath": ".venv/bin/python"\n}\n',
+    "mkdocs.yml": "site_name: Acme\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+    "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+    # a how-to that shows conflict markers, a sourced helper that need not be executable
+    "docs/git-tips.md": "```\n<<<<<<< ours\na\n=======\nb\n>>>>>>> theirs\n```\n",
+    "scripts/common.sh": 'say() { echo "$1"; }\n',
+    # another tool's virtualenv
+    ".tox/py311/lib/jinja2/METADATA": "Example: {{ name }}\n",
+}
+
+
+def test_the_maintainers_own_files_are_not_the_validators_business(repo: Path) -> None:
+    """The checks cover what the template renders; code, docs and settings added later are the maintainer's."""
+    for relpath, content in MAINTAINERS_OWN_FILES.items():
+        (repo / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (repo / relpath).write_text(content)
+
+    code, lines = validate(repo)
+
+    assert code == 0, lines
+    assert lines["files-parse"] == ("ok", "8 JSON, TOML and YAML files parse")
+    assert lines["scripts"] == ("ok", "5 scripts executable, 4 pass bash -n")
+
+
+@pytest.mark.parametrize("mode", PUBLISH_MODES)
+def test_the_validators_list_of_rendered_files_is_a_real_render(render, mode: str) -> None:
+    rendered = render(publish_via=mode)
+    probe = (
+        "import json, sys; sys.path.insert(0, 'scripts'); import validate_repo as v; from pathlib import Path; "
+        "print(json.dumps([str(p.relative_to(Path.cwd())) for p in v.rendered(Path.cwd())]))"
+    )
+    listed = json.loads(subprocess.run(
+        [sys.executable, "-c", probe], cwd=rendered.path, capture_output=True, text=True, check=True
+    ).stdout)  # fmt: skip
+
+    assert sorted(listed) == rendered.files()
 
 
 def test_every_check_is_exercised() -> None:

@@ -43,8 +43,44 @@ except ImportError as missing:  # say how to fix it rather than crash
 
 # libyaml's loader when PyYAML has it: several times faster, and this runs on every copy.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "dist", "build", "__pycache__"}
+# Environments, caches and build output: nothing in them is the repo's own.
+SKIPPED_DIRS = {
+    ".git",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "dist",
+    "build",
+    "__pycache__",
+}
 DOPPLER_MODES = ("local-doppler", "doppler-ci")
+# What the template renders ({module} is module_name). The checks read these files, never the
+# maintainer's own code, docs or editor settings; the template's tests keep this list exact.
+RENDERED = (
+    ".copier-answers.yml", ".editorconfig", ".gitignore", ".github/workflows/ci.yml",
+    ".github/workflows/release.yml", ".releaserc.json", "CHANGELOG.md", "LICENSE", "Makefile",
+    "README.md", "docs/publishing.md", "docs/releasing.md", "package.json", "package-lock.json",
+    "pyproject.toml", "scripts/publish_checks.py", "scripts/release-outputs.sh",
+    "scripts/release-preview.mjs", "scripts/set-version.sh", "scripts/validate_repo.py",
+    "src/{module}/__init__.py", "src/{module}/py.typed", "tests/test_{module}.py",
+)  # fmt: skip
+RENDERED_IN_MODE = {
+    "local-doppler": ("doppler.yaml", "scripts/pypi-token.sh", "scripts/publish-to-pypi.sh"),
+    "doppler-ci": ("doppler.yaml", "scripts/pypi-token.sh", "scripts/publish-from-ci.sh"),
+    "token-secret": ("scripts/publish-from-ci.sh",),
+    "trusted-publishing": ("scripts/publish-from-ci.sh",),
+}
+# Rendered once, then the maintainer's (Copier's _skip_if_exists): their text is theirs.
+OWNED = ("CHANGELOG.md", "LICENSE", "src/{module}/__init__.py", "tests/test_{module}.py")
+# A phrase each licence text has, whatever copyright line or layout the maintainer gives it.
+LICENSE_PHRASES = {
+    "MIT": "Permission is hereby granted, free of charge",
+    "Apache-2.0": "Apache License",
+    "BSD-3-Clause": "Redistribution and use in source and binary forms",
+    "Proprietary": "This software is proprietary",
+}
 # A Jinja expression, statement or comment opening; GitHub's ${{ }} is removed first.
 JINJA = re.compile(r"\{\{-? ?[\w(]|\{%-? ?[a-z]|\{#-? ")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
@@ -55,6 +91,10 @@ SCRIPT_CALL = re.compile(r"(?:^|[\s;&|])(?:\./)?(scripts/[\w./-]+)")
 
 class Failed(Exception):
     """A check found a problem; the message is its one-line reason."""
+
+
+class Unparsable(Exception):
+    """A file a check needs does not parse: files-parse reports it, the others skip."""
 
 
 def files(repo: Path) -> Iterator[Path]:
@@ -86,8 +126,14 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 
 @functools.cache
 def parsed(path: Path) -> Any:
-    """A JSON, TOML or YAML file's content, parsed once per run."""
-    return PARSERS[path.suffix](path.read_text(encoding="utf-8"))
+    """A JSON, TOML or YAML file's content, parsed once per run; Unparsable when it cannot be."""
+    try:
+        return PARSERS[path.suffix](path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        raise
+    except Exception as error:  # every parser has its own error type
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise Unparsable(f"{path.name} does not parse: {first_line}") from error
 
 
 def answers(repo: Path) -> dict:
@@ -98,19 +144,36 @@ def pyproject(repo: Path) -> dict:
     return parsed(repo / "pyproject.toml")
 
 
+@functools.cache
+def rendered(repo: Path, *, owned: bool = True) -> list[Path]:
+    """The rendered files that exist here; without the maintainer's own when owned is False."""
+    try:
+        wanted = answers(repo)
+    except Exception:  # files-parse reports a broken answers file
+        wanted = {}
+    module = str(wanted.get("module_name", ""))
+    names = [*RENDERED, *RENDERED_IN_MODE.get(str(wanted.get("publish_via")), ())]
+    if not owned:
+        names = [name for name in names if name not in OWNED]
+    if not module:  # without module_name, skip the files named after it
+        names = [name for name in names if "{module}" not in name]
+    paths = [repo / name.format(module=module) for name in names]
+    return [path for path in paths if path.is_file()]
+
+
 # ---- the checks: each returns a one-line summary or raises Failed -------------------------
 
 
 def check_files_parse(repo: Path) -> str:
     count = 0
-    for path in files(repo):
+    for path in rendered(repo):
         if path.suffix not in PARSERS:
             continue
         try:
             parsed(path)
-        except Exception as error:  # every parser has its own error type
-            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise Failed(f"{path.relative_to(repo)} does not parse: {first_line}") from error
+        except Unparsable as error:
+            reason = str(error).split(": ", 1)[1]
+            raise Failed(f"{path.relative_to(repo)} does not parse: {reason}") from error
         count += 1
     return f"{count} JSON, TOML and YAML files parse"
 
@@ -157,9 +220,19 @@ def check_project_metadata(repo: Path) -> str:
     if project.get("requires-python") != f">={wanted.get('python_min')}":
         found, floor = project.get("requires-python"), wanted.get("python_min")
         problems.append(f"requires-python is {found!r}, answers say >={floor}")
+    license_id = str(wanted.get("license"))
+    expression = "LicenseRef-Proprietary" if license_id == "Proprietary" else license_id
+    if project.get("license") != expression:
+        problems.append(f"license is {project.get('license')!r}, answers say {expression!r}")
+    phrase = LICENSE_PHRASES.get(license_id, "")
+    if phrase not in " ".join((text(repo / "LICENSE") or "").split()):
+        # LICENSE is the maintainer's after generation: an update that changes the answer
+        # leaves the old text in place.
+        problems.append(f"LICENSE is not the {license_id} text: replace it")
     if problems:
         raise Failed("pyproject.toml [project]: " + "; ".join(problems))
-    return f"{project['name']} {project['version']}, requires-python {project['requires-python']}"
+    floor = project["requires-python"]
+    return f"{project['name']} {project['version']}, requires-python {floor}, licence {license_id}"
 
 
 def check_versions_agree(repo: Path) -> str:
@@ -194,11 +267,11 @@ def check_doppler_yaml(repo: Path) -> str:
 
 
 def check_scripts(repo: Path) -> str:
-    scripts = sorted((repo / "scripts").glob("*.sh")) + sorted((repo / "scripts").glob("*.mjs"))
+    scripts = [path for path in rendered(repo) if path.suffix in (".sh", ".mjs")]
     not_executable = [s.name for s in scripts if not os.access(s, os.X_OK)]
     if not_executable:
         raise Failed(f"not executable: {', '.join(not_executable)} (chmod +x)")
-    shell = sorted((repo / "scripts").rglob("*.sh"))
+    shell = [path for path in scripts if path.suffix == ".sh"]
     # One bash -n per script, all at once.
     syntax = {
         s: subprocess.Popen(["bash", "-n", str(s)], stderr=subprocess.PIPE, text=True)
@@ -243,7 +316,7 @@ def check_workflows(repo: Path) -> str:
 
 def check_no_jinja(repo: Path) -> str:
     scanned = 0
-    for path in files(repo):
+    for path in rendered(repo, owned=False):
         content = text(path)
         if content is None:
             continue
@@ -257,9 +330,13 @@ def check_no_conflicts(repo: Path) -> str:
     rejects = [str(p.relative_to(repo)) for p in files(repo) if p.suffix == ".rej"]
     if rejects:
         listed = ", ".join(sorted(rejects))
-        raise Failed(f"copier update left rejected changes: {listed} (merge them, delete the .rej)")
+        raise Failed(
+            f"copier update could not apply your own changes to the new template version: they"
+            f" are in {listed}, the files now hold the template's version (merge the .rej by"
+            " hand, then delete it)"
+        )
     marked = [
-        str(p.relative_to(repo)) for p in files(repo) if CONFLICT_MARKER.search(text(p) or "")
+        str(p.relative_to(repo)) for p in rendered(repo) if CONFLICT_MARKER.search(text(p) or "")
     ]
     if marked:
         raise Failed(
@@ -268,7 +345,9 @@ def check_no_conflicts(repo: Path) -> str:
     return "no conflict markers, no .rej files"
 
 
+# Conflicts first: a conflicted file fails the other checks too, and this says why.
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
+    ("no-conflicts", check_no_conflicts),
     ("files-parse", check_files_parse),
     ("release-config", check_release_config),
     ("project-metadata", check_project_metadata),
@@ -277,18 +356,19 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("scripts", check_scripts),
     ("workflows", check_workflows),
     ("no-jinja", check_no_jinja),
-    ("no-conflicts", check_no_conflicts),
 ]
 
 
 def validate(repo: Path) -> int:
-    """Run every check, print the checklist, return the number that failed."""
-    failed = 0
+    """Run every check, print the checklist, return the number that failed or could not run."""
+    failed = skipped = 0
     for name, check in CHECKS:
         try:
             line, mark = check(repo), "ok  "
         except Failed as problem:
             line, mark, failed = str(problem), "FAIL", failed + 1
+        except Unparsable as problem:  # files-parse has reported it: one root cause, one FAIL
+            line, mark, skipped = f"not checked: {problem}", "skip", skipped + 1
         except Exception as error:  # a check that cannot run is a failed check, with its reason
             line, mark, failed = (
                 f"could not run: {type(error).__name__}: {error}",
@@ -296,8 +376,13 @@ def validate(repo: Path) -> int:
                 failed + 1,
             )
         print(f"  {mark}  {name:<17} {line}", flush=True)
-    print(f"validate: {len(CHECKS) - failed} passed, {failed} failed")
-    return failed
+    print(f"validate: {len(CHECKS) - failed - skipped} passed, {failed} failed", end="")
+    print(f", {skipped} not checked" if skipped else "")
+    if failed or skipped:
+        # `make validate` cannot run while the Makefile itself has conflict markers.
+        rerun = "make validate (or: uv run python scripts/validate_repo.py)"
+        print(f"  fix the above, then re-run: {rerun}")
+    return failed + skipped
 
 
 def main(argv: list[str]) -> None:
