@@ -97,3 +97,22 @@ def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path:
     assert 'specifier = ">=8.4"' in (project / "uv.lock").read_text()
     run(["uv", "lock", "--check"], project)
     assert {"pyproject.toml", "uv.lock"} <= set(git(project, "diff", "--name-only").split())
+
+
+def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: Path) -> None:
+    """Copier deletes the old module's files, edited or not; the hook says which, and how to restore one."""
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    init = project / "src/acme_widgets/__init__.py"
+    init.write_text(init.read_text() + "\n\ndef widget() -> str:\n    return 'widget'\n")
+    commit_everything(project, "init")
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", "module_name=acme_gadgets"], project)
+
+    removed = next(line for line in output.splitlines() if line.strip().startswith("removed "))
+    for path in ("src/acme_widgets/__init__.py", "src/acme_widgets/py.typed", "tests/test_acme_widgets.py"):
+        assert path in removed
+    assert "git checkout HEAD -- PATH" in removed
+    git(project, "checkout", "HEAD", "--", "src/acme_widgets/__init__.py")
+    assert "def widget()" in init.read_text()
