@@ -45,6 +45,10 @@ class Index:
     accept_uploads: int | None = None  # None: every upload goes through
     hide_listings: bool = False  # project pages answer 404, like a CDN that has not caught up
     corrupt_listed_hashes: bool = False  # once something is uploaded, pages list wrong sha256s
+    omit_listed_hashes: bool = False  # pages list files without a sha256 (PEP 503 allows it)
+    # Once the index has taken this many uploads in all, the next outage_requests page requests get a 503.
+    outage_from_upload: int | None = None
+    outage_requests: int = 0
 
     def successful_uploads(self) -> list[str]:
         return [name for name, status in self.uploads if 200 <= status < 300]
@@ -63,6 +67,11 @@ class _Proxy(BaseHTTPRequestHandler):
             return False
         if self.index.hide_listings:
             self.send_error(404, "not listed yet (test fault)")
+            return True
+        start = self.index.outage_from_upload
+        if start is not None and self.index.outage_requests and len(self.index.successful_uploads()) >= start:
+            self.index.outage_requests -= 1
+            self.send_error(503, "index briefly unavailable (test fault)")
             return True
         return False
 
@@ -83,6 +92,8 @@ class _Proxy(BaseHTTPRequestHandler):
         payload = response.read()
         if self.index.corrupt_listed_hashes and self.path.startswith("/simple/") and self.index.successful_uploads():
             payload = re.sub(rb"#sha256=[0-9a-f]{64}", b"#sha256=" + b"0" * 64, payload)
+        if self.index.omit_listed_hashes and self.path.startswith("/simple/"):
+            payload = re.sub(rb"#sha256=[0-9a-f]{64}", b"", payload)
         if filename:
             self.index.uploads.append((filename.group(1).decode(), response.status))
         self.send_response(response.status)

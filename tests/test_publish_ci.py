@@ -10,6 +10,7 @@ OIDC provider, which cannot run here: its tests stop before the upload.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.slow
 CI_MODES = ("token-secret", "doppler-ci", "trusted-publishing")
 TOKEN_MODES = ("token-secret", "doppler-ci")
 VERSIONS = itertools.count(1)
-STEPS = ["guards", "token", "build", "look", "upload", "verify"]
+STEPS = ["guards", "build", "look", "token", "upload", "verify"]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +102,8 @@ def checkout(seeds: dict[str, Path], services, tmp_path: Path, mode: str) -> Job
     state.secrets.clear()
     state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
     index.accept_uploads = None
-    index.hide_listings = index.corrupt_listed_hashes = False
+    index.hide_listings = index.corrupt_listed_hashes = index.omit_listed_hashes = False
+    index.outage_from_upload, index.outage_requests = None, 0
     repo = tmp_path / "checkout"
     shutil.copytree(seeds[mode], repo, symlinks=True)
     doppler_home(tmp_path / "home")
@@ -172,6 +174,38 @@ def test_an_interrupted_upload_is_finished_by_a_rerun(job: Job) -> None:
     assert "partly on the index" in rerun.stdout
 
 
+def test_an_index_briefly_down_after_the_upload_is_waited_for(job: Job) -> None:
+    job.index.outage_from_upload = len(job.index.successful_uploads()) + 2  # once both files are in
+    job.index.outage_requests = 2
+
+    result = job.publish()
+
+    assert_published_once(job, result)
+    assert job.index.outage_requests == 0, "the verification met the outage and waited it out"
+
+
+def test_an_index_that_lists_no_sha256_is_not_a_conflict(job: Job) -> None:
+    job.index.omit_listed_hashes = True
+
+    first = job.publish()
+    again = job.publish()
+
+    assert_published_once(job, first)
+    assert "files listed (the index gives no sha256 for" in first.stdout
+    assert again.returncode == 0, again.stderr
+    assert "already on the index (the index gives no sha256 for" in again.stdout
+
+
+def test_a_published_version_needs_no_credential_to_rerun(job: Job) -> None:
+    """After a token is revoked or rotated, a re-run of a finished job still ends well."""
+    assert_published_once(job, job.publish())
+
+    again = job.publish(UV_PUBLISH_TOKEN=None, DOPPLER_TOKEN=None)
+
+    assert again.returncode == 0, again.stderr
+    assert "already published: nothing to do" in again.stdout
+
+
 def test_a_stray_tag_that_is_not_the_version_never_publishes(job: Job) -> None:
     git(job.repo, "tag", "-d", f"v{job.version}")
     git(job.repo, "tag", f"v{job.version}-test")
@@ -192,7 +226,7 @@ def test_outside_github_actions_it_refuses(job: Job) -> None:
 def test_token_secret_missing_says_which_secret_to_add(seeds, services, tmp_path: Path) -> None:
     job = checkout(seeds, services, tmp_path, "token-secret")
     result = job.publish(UV_PUBLISH_TOKEN="")
-    assert_clean_failure(result, 5, "the secret PYPI_TOKEN is not set", "add PYPI_TOKEN")
+    assert_clean_failure(result, 5, "the secret PYPI_TOKEN is not set", "the GitHub environment pypi")
     assert job.uploads() == []
 
 
@@ -223,8 +257,33 @@ def test_doppler_ci_with_a_revoked_service_token_says_to_replace_it(seeds, servi
     assert_clean_failure(result, 5, "Invalid Auth token", "replace the secret DOPPLER_TOKEN")
 
 
-def test_trusted_publishing_without_id_token_permission_stops_before_building(seeds, services, tmp_path: Path) -> None:
+def test_trusted_publishing_without_id_token_permission_stops_before_uploading(seeds, services, tmp_path: Path) -> None:
     job = checkout(seeds, services, tmp_path, "trusted-publishing")
     result = job.publish(ACTIONS_ID_TOKEN_REQUEST_URL=None, ACTIONS_ID_TOKEN_REQUEST_TOKEN=None)
     assert_clean_failure(result, 5, "GitHub offers this job no OIDC token", "id-token: write")
     assert job.uploads() == []
+
+
+def test_trusted_publishing_refuses_a_token_in_the_environment(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "trusted-publishing")
+    oidc = {"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:9/token", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "x"}
+    result = job.publish(UV_PUBLISH_TOKEN=PYPI_TOKEN, **oidc)
+    assert_clean_failure(result, 2, "UV_PUBLISH_TOKEN is set, but trusted publishing", "remove UV_PUBLISH_TOKEN")
+
+
+def test_doppler_ci_keeps_the_service_token_from_every_other_tool(seeds, services, tmp_path: Path) -> None:
+    """uv (and the build backend it runs) never sees DOPPLER_TOKEN; only the doppler call does."""
+    job = checkout(seeds, services, tmp_path, "doppler-ci")
+    spy_dir = tmp_path / "spy"
+    spy_dir.mkdir()
+    real_uv = shutil.which("uv")
+    (spy_dir / "uv").write_text(
+        f'#!/bin/sh\necho "uv $1: ${{DOPPLER_TOKEN:+seen}}" >> {spy_dir}/log\nexec {real_uv} "$@"\n'
+    )
+    (spy_dir / "uv").chmod(0o755)
+
+    result = job.publish(PATH=f"{spy_dir}:{os.environ['PATH']}")
+
+    assert_published_once(job, result)
+    calls = (spy_dir / "log").read_text().splitlines()
+    assert {"uv version: ", "uv build: ", "uv publish: "} <= set(calls), calls

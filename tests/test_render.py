@@ -190,7 +190,9 @@ def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
     """Local mode: `make publish`, no CI job. CI modes: one job in the release workflow, no local target."""
     secret = {} if mode == "trusted-publishing" else {"pypi_token_secret": "ACME_PYPI"}
     rendered = render(publish_via=mode, **secret)
-    jobs = rendered.yaml(".github/workflows/release.yml")["jobs"]
+    workflow = rendered.yaml(".github/workflows/release.yml")
+    jobs = workflow["jobs"]
+    dispatch = workflow[True]["workflow_dispatch"] or {}  # YAML 1.1 reads the key `on` as True
     targets = makefile_targets(rendered.path / "Makefile")
     writers = [
         (workflow.name, name)
@@ -200,19 +202,24 @@ def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
     ]
     if mode == "local-doppler":
         assert "publish" not in jobs and "publish" in targets and "publish-ci" not in targets
-        assert writers == []
+        assert writers == [] and "inputs" not in dispatch
         return
 
     job = jobs["publish"]
     assert "publish" not in targets
     # Same workflow as the release: a release made with GITHUB_TOKEN triggers no other workflow.
-    assert job["needs"] == "release" and job["if"] == "needs.release.outputs.released == 'true'"
+    assert job["needs"] == "release" and "needs.release.outputs.released == 'true'" in job["if"]
+    # Run by hand with publish-tag: no release, only the publish job, for that tag.
+    assert set(dispatch["inputs"]) == {"publish-tag"}
+    assert jobs["release"]["if"].endswith("&& !inputs.publish-tag")
+    assert "needs.release.result == 'skipped' && inputs.publish-tag != ''" in job["if"]
     assert job["environment"]["name"] == "pypi"
     trusted = mode == "trusted-publishing"
     assert job["permissions"] == ({"contents": "read", "id-token": "write"} if trusted else {"contents": "read"})
     assert writers == ([("release.yml", "publish")] if trusted else [])
     checkout = job["steps"][0]["with"]
-    assert checkout == {"ref": "v${{ needs.release.outputs.version }}", "persist-credentials": False}
+    ref = "${{ inputs.publish-tag || format('v{0}', needs.release.outputs.version) }}"
+    assert checkout == {"ref": ref, "persist-credentials": False}
     [publish_step] = [step for step in job["steps"] if step.get("run") == "make publish-ci"]
     expected_env = {
         "trusted-publishing": None,

@@ -200,16 +200,29 @@ def look(remote: dict[str, str] | Unreachable, name: str, version: str, files: l
         raise Result(UNREACHABLE, str(remote))
     remote = _of_version(remote, name, version)
     local = {f.name: sha256(f) for f in files}
-    different = sorted(f for f, digest in remote.items() if local.get(f) != digest)
+    # A listed file without a sha256 (PEP 503 makes hashes optional) cannot be compared: only
+    # another name, or another sha256, is a conflict.
+    different = sorted(
+        f for f, digest in remote.items() if f not in local or digest not in ("", local[f])
+    )
     if different:
         listed = ", ".join(different)
         raise Result(CONFLICT, f"{version} is already on the index with different files: {listed}")
     if not remote:
         return f"absent {version} is not on the index yet"
     if set(remote) == set(local):
-        return f"complete {version} is already on the index with identical files"
+        compared = _compared(remote, " with identical files")
+        return f"complete {version} is already on the index{compared}"
     there = ", ".join(sorted(remote))
     return f"partial {version} is partly on the index ({there}); uploading the rest"
+
+
+def _compared(listed: dict[str, str], all_hashed: str) -> str:
+    """How far the index's sha256s vouch for the listed files (all were equal where given)."""
+    unhashed = sorted(f for f, digest in listed.items() if not digest)
+    if not unhashed:
+        return all_hashed
+    return f" (the index gives no sha256 for {', '.join(unhashed)} to compare)"
 
 
 def verify(index: str, name: str, files: list[Path]) -> str:
@@ -231,7 +244,8 @@ def verify(index: str, name: str, files: list[Path]) -> str:
             )
         missing = sorted(f for f in local if f not in remote)
         if not missing:
-            return f"{len(local)} files listed with matching sha256"
+            matched = " with matching sha256"
+            return f"{len(local)} files listed{_compared({f: remote[f] for f in local}, matched)}"
         if time.monotonic() + delay > deadline:
             reason = f" (last error: {last_error})" if last_error else ""
             raise Result(
