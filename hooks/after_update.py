@@ -10,9 +10,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
+
+# uv settings from the maintainer's shell that would forbid the re-lock itself.
+LOCK_BLOCKERS = ("UV_LOCKED", "UV_FROZEN", "UV_OFFLINE")
 
 
 def relock(repo: Path) -> None:
@@ -24,11 +28,18 @@ def relock(repo: Path) -> None:
         print("  uv.lock   not checked: uv is not on PATH; run `make install` and commit uv.lock")
         return
     before = lock.read_bytes()
-    result = subprocess.run([uv, "lock", "--quiet"], cwd=repo, capture_output=True, text=True, check=False)
+    env = {k: v for k, v in os.environ.items() if k not in LOCK_BLOCKERS}
+    try:
+        result = subprocess.run(
+            [uv, "lock", "--quiet"], cwd=repo, env=env, capture_output=True, text=True, check=False, timeout=300
+        )
+    except subprocess.TimeoutExpired:
+        print("  uv.lock   could not re-lock in 5 minutes; run `make install` and commit uv.lock")
+        return
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
-        reason = lines[0] if lines else f"exit {result.returncode}"
-        print(f"  uv.lock   could not re-lock ({reason}); run `make install` and commit uv.lock")
+        reason = next((line for line in lines if line.startswith("error")), lines[0] if lines else "")
+        print(f"  uv.lock   could not re-lock ({reason or result.returncode}); run `make install` and commit uv.lock")
     elif lock.read_bytes() == before:
         print("  uv.lock   in step with pyproject.toml")
     else:
@@ -39,7 +50,8 @@ def report_removed(repo: Path) -> None:
     """Name the tracked files the update deleted from the working tree."""
     if not (repo / ".git").exists() or shutil.which("git") is None:
         return
-    result = subprocess.run(["git", "ls-files", "--deleted"], cwd=repo, capture_output=True, text=True, check=False)
-    removed = result.stdout.split()
+    listing = ["git", "ls-files", "-z", "--deleted"]
+    result = subprocess.run(listing, cwd=repo, capture_output=True, text=True, check=False)
+    removed = [path for path in result.stdout.split("\0") if path]
     if result.returncode == 0 and removed:
-        print(f"  removed   {', '.join(removed)}: files of the old answers (`git checkout HEAD -- PATH` restores one)")
+        print(f"  removed   by the update: {', '.join(removed)} (`git checkout HEAD -- PATH` restores one)")

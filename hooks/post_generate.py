@@ -61,6 +61,8 @@ def main(argv: list[str]) -> None:
         if login_check is not None:
             login_check.kill()
             login_check.wait()
+        if not copying:
+            report_removed(repo)  # a failed update's deletions matter most
         raise
     if not copying:
         relock(repo)

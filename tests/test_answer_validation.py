@@ -60,12 +60,19 @@ DERIVED_BAD_ANSWERS = [
     ({"package_name": "123-widgets"}, "(derived from package_name; pass -d module_name=...)"),
     ({"project_name": "Été Café"}, 'derived from a project_name with letters outside ASCII (it would be "t-caf")'),
 ]
-ALL_BAD = BAD_ANSWERS + DERIVED_BAD_ANSWERS
+# Answers fine alone but not together; the second one's question (asked later) refuses it.
+PAIR_BAD_ANSWERS = [
+    (
+        {"license": "Proprietary", "publish_via": "token-secret"},
+        "publish_via token-secret publishes to PyPI, which refuses",
+    ),
+    ({"license": "Proprietary", "publish_via": "trusted-publishing"}, "use local-doppler, whose make publish"),
+]
+ALL_BAD = BAD_ANSWERS + DERIVED_BAD_ANSWERS + PAIR_BAD_ANSWERS
 
 
 def _case_id(case: tuple[dict[str, str], str]) -> str:
-    ((name, value),) = case[0].items()
-    return f"{name}={value[:12]!r}"
+    return ",".join(f"{name}={value[:12]!r}" for name, value in case[0].items())
 
 
 @pytest.mark.parametrize(("override", "rule"), ALL_BAD, ids=[_case_id(c) for c in ALL_BAD])
@@ -119,6 +126,16 @@ def test_interactive_validator_names_the_same_rule(override: dict[str, str], rul
     message = _copier_jinja().from_string(question["validator"]).render(context).strip()
 
     assert rule in message
+
+
+@pytest.mark.parametrize(("override", "rule"), PAIR_BAD_ANSWERS, ids=[_case_id(c) for c in PAIR_BAD_ANSWERS])
+def test_the_later_question_refuses_a_bad_pair_interactively(override: dict[str, str], rule: str) -> None:
+    question = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["publish_via"]
+    context = {**default_answers(), **override}
+
+    assert rule in _copier_jinja().from_string(question["validator"]).render(context).strip()
+    context["publish_via"] = "local-doppler"
+    assert _copier_jinja().from_string(question["validator"]).render(context).strip() == ""
 
 
 @pytest.mark.parametrize(

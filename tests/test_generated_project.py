@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
         ),
         ({"publish_via": "doppler-ci", "license": "BSD-3-Clause", "python_min": "3.11"}, "acme_widgets-0.0.0"),
         (
-            {"publish_via": "token-secret", "license": "Proprietary", "release_branch": "release/1.x"},
+            {"publish_via": "token-secret", "license": "MIT", "release_branch": "release/1.x"},
             "acme_widgets-0.0.0",
         ),
     ],

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.argv_watch import argv_containing
 from tests.commands import attempt, run
@@ -166,7 +167,7 @@ def test_an_interrupted_upload_is_finished_by_a_rerun(job: Job) -> None:
 
     broken = job.publish()
 
-    assert broken.returncode != 0
+    assert_clean_failure(broken, 10, "", "re-run the job: files already uploaded are skipped")
     assert len(job.uploads()) == 1
     job.index.accept_uploads = None
     rerun = job.publish()
@@ -271,19 +272,73 @@ def test_trusted_publishing_refuses_a_token_in_the_environment(seeds, services, 
     assert_clean_failure(result, 2, "UV_PUBLISH_TOKEN is set, but trusted publishing", "remove UV_PUBLISH_TOKEN")
 
 
-def test_doppler_ci_keeps_the_service_token_from_every_other_tool(seeds, services, tmp_path: Path) -> None:
-    """uv (and the build backend it runs) never sees DOPPLER_TOKEN; only the doppler call does."""
-    job = checkout(seeds, services, tmp_path, "doppler-ci")
+# Where each mode's credential must reach: (variable, the uv commands that may see it).
+CREDENTIALS = {
+    "token-secret": ("UV_PUBLISH_TOKEN", {"publish"}),
+    "doppler-ci": ("DOPPLER_TOKEN", set()),  # the doppler CLI reads it; uv never needs it
+    "trusted-publishing": ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", {"publish"}),
+}
+OIDC = {"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:9/token", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc-x"}
+
+
+@pytest.mark.parametrize("mode", CI_MODES)
+def test_only_the_command_that_needs_the_credential_inherits_it(seeds, services, tmp_path: Path, mode: str) -> None:
+    """`uv build` (and the build backend it runs from PyPI) never inherits a credential."""
+    job = checkout(seeds, services, tmp_path, mode)
+    variable, allowed = CREDENTIALS[mode]
     spy_dir = tmp_path / "spy"
     spy_dir.mkdir()
-    real_uv = shutil.which("uv")
     (spy_dir / "uv").write_text(
-        f'#!/bin/sh\necho "uv $1: ${{DOPPLER_TOKEN:+seen}}" >> {spy_dir}/log\nexec {real_uv} "$@"\n'
+        f'#!/bin/sh\necho "$1 ${{{variable}:+seen}}" >> {spy_dir}/log\nexec {shutil.which("uv")} "$@"\n'
     )
     (spy_dir / "uv").chmod(0o755)
 
-    result = job.publish(PATH=f"{spy_dir}:{os.environ['PATH']}")
+    result = job.publish(PATH=f"{spy_dir}:{os.environ['PATH']}", **(OIDC if mode == "trusted-publishing" else {}))
 
-    assert_published_once(job, result)
-    calls = (spy_dir / "log").read_text().splitlines()
-    assert {"uv version: ", "uv build: ", "uv publish: "} <= set(calls), calls
+    if mode == "trusted-publishing":  # uv then asks PyPI's OIDC endpoints over HTTPS: unreachable here
+        assert_clean_failure(result, 10, "trusted publishing", "re-run the job")
+    else:
+        assert_published_once(job, result)
+    calls = dict(line.split(" ", 1) for line in (spy_dir / "log").read_text().splitlines())
+    assert {"version", "build", "publish"} <= set(calls), calls
+    assert {command for command, seen in calls.items() if seen == "seen"} == allowed, calls
+
+
+def test_a_private_package_stops_the_job_before_anything_leaves(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "token-secret")
+    pyproject = job.repo / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("classifiers = [\n", 'classifiers = [\n  "Private :: Do Not Upload",\n')
+    )
+    git(job.repo, "commit", "-qam", "build: private")
+    git(job.repo, "tag", "-f", f"v{job.version}")
+    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
+
+    result = job.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **offline)
+
+    assert_clean_failure(result, 13, "a Private :: classifier", "UV_PUBLISH_URL")
+
+
+def test_the_workflow_publishes_only_release_tags_on_the_release_branch(seeds, tmp_path: Path) -> None:
+    """The job's own check, run as the job runs it, on a checkout like actions/checkout's."""
+    seed = seeds["token-secret"]
+    steps = yaml.safe_load((seed / ".github/workflows/release.yml").read_text())["jobs"]["publish"]["steps"]
+    [guard] = [step for step in steps if step.get("name", "").startswith("The tag is a release on")]
+    remote, work = tmp_path / "remote.git", tmp_path / "work"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(remote))
+    git(tmp_path, "clone", "-q", str(remote), str(work))
+    git(work, "tag", "v1.0.0")
+    git(work, "switch", "-q", "-c", "side")
+    git(work, "commit", "-q", "--allow-empty", "-m", "not reviewed on main")
+    git(work, "tag", "v9.9.9")
+
+    def run_guard(tag: str) -> subprocess.CompletedProcess[str]:
+        git(work, "checkout", "-q", f"refs/tags/{tag}" if tag.startswith("v") else tag)
+        env = {**os.environ, **guard["env"], "TAG": tag}
+        return subprocess.run(["bash", "-e", "-c", guard["run"]], cwd=work, env=env, capture_output=True, text=True)
+
+    assert run_guard("v1.0.0").returncode == 0
+    off_branch = run_guard("v9.9.9")
+    assert off_branch.returncode == 1 and "::error::v9.9.9 is not on main" in off_branch.stdout
+    not_a_tag = run_guard("side")
+    assert not_a_tag.returncode == 1 and "::error::not a release tag: side" in not_a_tag.stdout

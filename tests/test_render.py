@@ -218,8 +218,11 @@ def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
     assert job["permissions"] == ({"contents": "read", "id-token": "write"} if trusted else {"contents": "read"})
     assert writers == ([("release.yml", "publish")] if trusted else [])
     checkout = job["steps"][0]["with"]
-    ref = "${{ inputs.publish-tag || format('v{0}', needs.release.outputs.version) }}"
-    assert checkout == {"ref": ref, "persist-credentials": False}
+    ref = "refs/tags/${{ inputs.publish-tag || format('v{0}', needs.release.outputs.version) }}"
+    assert checkout == {"ref": ref, "fetch-depth": 0, "persist-credentials": False}
+    # Before the tag's own code runs (make), the workflow's check that it is a release on the branch.
+    names = [step.get("name", step.get("uses", step.get("run"))) for step in job["steps"]]
+    assert names.index("The tag is a release on main") < names.index("make publish-ci")
     [publish_step] = [step for step in job["steps"] if step.get("run") == "make publish-ci"]
     expected_env = {
         "trusted-publishing": None,

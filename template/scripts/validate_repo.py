@@ -96,6 +96,10 @@ class Failed(Exception):
 class Unparsable(Exception):
     """A file a check needs does not parse: files-parse reports it, the others skip."""
 
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} does not parse: {reason}")
+        self.reason = reason
+
 
 def files(repo: Path) -> Iterator[Path]:
     """Every file of the repository, skipping environments, caches and build output."""
@@ -133,7 +137,7 @@ def parsed(path: Path) -> Any:
         raise
     except Exception as error:  # every parser has its own error type
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise Unparsable(f"{path.name} does not parse: {first_line}") from error
+        raise Unparsable(path, first_line) from error
 
 
 def answers(repo: Path) -> dict:
@@ -145,20 +149,27 @@ def pyproject(repo: Path) -> dict:
 
 
 @functools.cache
-def rendered(repo: Path, *, owned: bool = True) -> list[Path]:
+def rendered(repo: Path, *, owned: bool = True) -> tuple[Path, ...]:
     """The rendered files that exist here; without the maintainer's own when owned is False."""
     try:
         wanted = answers(repo)
     except Exception:  # files-parse reports a broken answers file
         wanted = {}
-    module = str(wanted.get("module_name", ""))
-    names = [*RENDERED, *RENDERED_IN_MODE.get(str(wanted.get("publish_via")), ())]
+    if not isinstance(wanted, dict):
+        wanted = {}
+    mode = str(wanted.get("publish_via"))
+    # Without usable answers, every mode's files and every module: fewer answers, not fewer checks.
+    extra = RENDERED_IN_MODE.get(mode) or sorted(
+        {n for names in RENDERED_IN_MODE.values() for n in names}
+    )
+    names = [*RENDERED, *extra]
     if not owned:
         names = [name for name in names if name not in OWNED]
-    if not module:  # without module_name, skip the files named after it
-        names = [name for name in names if "{module}" not in name]
-    paths = [repo / name.format(module=module) for name in names]
-    return [path for path in paths if path.is_file()]
+    module = str(wanted.get("module_name", "") or "*")
+    paths = set()
+    for name in names:
+        paths.update(repo.glob(name.format(module=module)) if "{module}" in name else [repo / name])
+    return tuple(sorted(path for path in paths if path.is_file()))
 
 
 # ---- the checks: each returns a one-line summary or raises Failed -------------------------
@@ -172,8 +183,7 @@ def check_files_parse(repo: Path) -> str:
         try:
             parsed(path)
         except Unparsable as error:
-            reason = str(error).split(": ", 1)[1]
-            raise Failed(f"{path.relative_to(repo)} does not parse: {reason}") from error
+            raise Failed(f"{path.relative_to(repo)} does not parse: {error.reason}") from error
         count += 1
     return f"{count} JSON, TOML and YAML files parse"
 
@@ -295,7 +305,7 @@ def makefile_targets(repo: Path) -> set[str]:
 
 def check_workflows(repo: Path) -> str:
     targets, called, scripts = makefile_targets(repo), set(), set()
-    workflows = sorted((repo / ".github/workflows").glob("*.y*ml"))
+    workflows = [path for path in rendered(repo) if path.parent.name == "workflows"]
     for workflow in workflows:
         for job in (parsed(workflow).get("jobs") or {}).values():
             for step in job.get("steps", []):
@@ -368,7 +378,8 @@ def validate(repo: Path) -> int:
         except Failed as problem:
             line, mark, failed = str(problem), "FAIL", failed + 1
         except Unparsable as problem:  # files-parse has reported it: one root cause, one FAIL
-            line, mark, skipped = f"not checked: {problem}", "skip", skipped + 1
+            where = str(problem).replace(f"{repo}{os.sep}", "")
+            line, mark, skipped = f"not checked: {where}", "skip", skipped + 1
         except Exception as error:  # a check that cannot run is a failed check, with its reason
             line, mark, failed = (
                 f"could not run: {type(error).__name__}: {error}",
