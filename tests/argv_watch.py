@@ -10,7 +10,11 @@ from pathlib import Path
 
 @contextmanager
 def argv_containing(secret: str) -> Iterator[list[str]]:
-    """Sample /proc/*/cmdline until the block ends; yields the list of command lines that held it."""
+    """Sample /proc/*/cmdline until the block ends; yields the list of command lines that held it.
+
+    Sampling can miss a process that lives only between two samples; the long-lived ones that
+    handle a token (uv publish, doppler) are seen.
+    """
     needle, seen, done = secret.encode(), [], threading.Event()
 
     def sample() -> None:

@@ -369,7 +369,8 @@ def test_private_package_stops_before_the_token_unless_the_index_is_yours(world:
     git(world.repo, "push", "-q", "-f", "origin", "main", f"v{world.version}")
     asked = len(world.doppler.requests)
 
-    refused = world.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None)
+    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
+    refused = world.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **offline)
 
     assert_clean_failure(refused, 13, "a Private :: classifier", "UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL")
     assert len(world.doppler.requests) == asked, "refused before asking Doppler for the token"
