@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 # uv settings from the maintainer's shell that would forbid the re-lock itself.
-LOCK_BLOCKERS = ("UV_LOCKED", "UV_FROZEN", "UV_OFFLINE")
+LOCK_BLOCKERS = ("UV_LOCKED", "UV_FROZEN")
 
 
 def relock(repo: Path) -> None:

@@ -67,6 +67,7 @@ PAIR_BAD_ANSWERS = [
         "publish_via token-secret publishes to PyPI, which refuses",
     ),
     ({"license": "Proprietary", "publish_via": "trusted-publishing"}, "use local-doppler, whose make publish"),
+    ({"license": "Proprietary", "publish_via": "doppler-ci"}, "publish_via doppler-ci publishes to PyPI"),
 ]
 ALL_BAD = BAD_ANSWERS + DERIVED_BAD_ANSWERS + PAIR_BAD_ANSWERS
 

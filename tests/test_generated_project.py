@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize(
     ("answers", "dist_stem"),
     [
-        ({}, "acme_widgets-0.0.0"),
+        ({"license": "Proprietary"}, "acme_widgets-0.0.0"),  # a private package builds too
         (
             {
                 "project_name": "Zeta Tools",

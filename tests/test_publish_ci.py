@@ -301,9 +301,9 @@ def test_only_the_command_that_needs_the_credential_inherits_it(seeds, services,
         assert_clean_failure(result, 10, "trusted publishing", "re-run the job")
     else:
         assert_published_once(job, result)
-    calls = dict(line.split(" ", 1) for line in (spy_dir / "log").read_text().splitlines())
-    assert {"version", "build", "publish"} <= set(calls), calls
-    assert {command for command, seen in calls.items() if seen == "seen"} == allowed, calls
+    calls = {tuple(line.split(" ", 1)) for line in (spy_dir / "log").read_text().splitlines()}
+    assert {"version", "build", "publish"} <= {command for command, _ in calls}, calls
+    assert {command for command, seen in calls if seen == "seen"} == allowed, calls
 
 
 def test_a_private_package_stops_the_job_before_anything_leaves(seeds, services, tmp_path: Path) -> None:
@@ -318,11 +318,15 @@ def test_a_private_package_stops_the_job_before_anything_leaves(seeds, services,
 
     result = job.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **offline)
 
-    assert_clean_failure(result, 13, "a Private :: classifier", "UV_PUBLISH_URL")
+    assert_clean_failure(result, 13, "a Private :: classifier", "published with make publish")
 
 
 def test_the_workflow_publishes_only_release_tags_on_the_release_branch(seeds, tmp_path: Path) -> None:
-    """The job's own check, run as the job runs it, on a checkout like actions/checkout's."""
+    """The job's own check, run as the job runs it, on a checkout like actions/checkout's.
+
+    A plain clone fetches every branch, as actions/checkout does with fetch-depth 0 (which
+    test_render asserts the job sets).
+    """
     seed = seeds["token-secret"]
     steps = yaml.safe_load((seed / ".github/workflows/release.yml").read_text())["jobs"]["publish"]["steps"]
     [guard] = [step for step in steps if step.get("name", "").startswith("The tag is a release on")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+import subprocess
 from pathlib import Path
 
 from tests.commands import run
@@ -116,3 +117,25 @@ def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: 
     assert "git checkout HEAD -- PATH" in removed
     git(project, "checkout", "HEAD", "--", "src/acme_widgets/__init__.py")
     assert "def widget()" in init.read_text()
+
+
+def test_an_update_refuses_a_recorded_pair_that_is_no_longer_allowed(tmp_path: Path) -> None:
+    """Copier would drop the recorded publish_via silently and re-render another mode; the gate stops it."""
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    answers = project / ".copier-answers.yml"
+    recorded = answers.read_text().replace("license: MIT", "license: Proprietary")
+    answers.write_text(recorded.replace("publish_via: local-doppler", "publish_via: doppler-ci"))
+    commit_everything(project, "init")
+    before = git(project, "rev-parse", "HEAD:")
+
+    result = subprocess.run(
+        [COPIER, "update", "--trust", "--defaults", "--quiet"], cwd=project, capture_output=True, text=True
+    )
+
+    assert result.returncode != 0
+    assert "publish_via doppler-ci publishes to PyPI" in result.stderr
+    assert "pass -d publish_via=local-doppler or -d license=..." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert git(project, "status", "--porcelain") == "" and git(project, "rev-parse", "HEAD:") == before
