@@ -53,6 +53,16 @@ class Index:
     def successful_uploads(self) -> list[str]:
         return [name for name, status in self.uploads if 200 <= status < 300]
 
+    def uploads_of(self, stem: str) -> list[str]:
+        """Accepted files of one release, e.g. stem `acme_widgets-1.2.0`, in upload order."""
+        return [name for name in self.successful_uploads() if name.startswith((f"{stem}-", f"{stem}."))]
+
+    def clear_faults(self) -> None:
+        """Every fault switch off: the next test starts with a healthy index."""
+        self.accept_uploads = self.outage_from_upload = None
+        self.hide_listings = self.corrupt_listed_hashes = self.omit_listed_hashes = False
+        self.outage_requests = 0
+
 
 class _Proxy(BaseHTTPRequestHandler):
     index: Index

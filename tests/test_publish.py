@@ -41,8 +41,7 @@ def world(services, tmp_path: Path) -> PublishWorld:
     seed, url, state, index = services
     state.secrets.clear()
     state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
-    index.accept_uploads = None
-    index.hide_listings = index.corrupt_listed_hashes = False
+    index.clear_faults()
     world = PublishWorld.clone(seed, tmp_path / "world", url, state, index)
     world.release(f"1.{next(VERSIONS)}.0")
     return world
@@ -50,8 +49,7 @@ def world(services, tmp_path: Path) -> PublishWorld:
 
 def uploads(world: PublishWorld) -> list[str]:
     """Files of this world's version the index accepted, in order."""
-    stem = f"acme_widgets-{world.version}"
-    return [name for name in world.index.successful_uploads() if name.startswith((f"{stem}-", f"{stem}."))]
+    return world.index.uploads_of(f"acme_widgets-{world.version}")
 
 
 def expected_files(world: PublishWorld) -> list[str]:

@@ -92,8 +92,7 @@ class Job:
         return attempt(list(command) or ["scripts/publish-from-ci.sh"], self.repo, self.env(**env_changes))
 
     def uploads(self) -> list[str]:
-        stem = f"acme_widgets-{self.version}"
-        return [n for n in self.index.successful_uploads() if n.startswith((f"{stem}-", f"{stem}."))]
+        return self.index.uploads_of(f"acme_widgets-{self.version}")
 
     def expected_files(self) -> list[str]:
         return sorted([f"acme_widgets-{self.version}-py3-none-any.whl", f"acme_widgets-{self.version}.tar.gz"])
@@ -104,9 +103,7 @@ def checkout(seeds: dict[str, Path], services, tmp_path: Path, mode: str) -> Job
     _, url, state, index = services
     state.secrets.clear()
     state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
-    index.accept_uploads = None
-    index.hide_listings = index.corrupt_listed_hashes = index.omit_listed_hashes = False
-    index.outage_from_upload, index.outage_requests = None, 0
+    index.clear_faults()
     repo = tmp_path / "checkout"
     shutil.copytree(seeds[mode], repo, symlinks=True)
     doppler_home(tmp_path / "home")
