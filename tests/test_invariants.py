@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 
@@ -92,14 +93,30 @@ def test_readme_documents_every_question() -> None:
     assert table == QUESTIONS
 
 
-def test_answer_rules_and_copier_choices_agree() -> None:
+def _answer_rules_table() -> dict:
+    """The JSON table at the top of includes/answer_rules.jinja."""
     rules = (REPO_ROOT / "includes/answer_rules.jinja").read_text()
-    pairs = (("python_min", "PYTHON_VERSIONS"), ("license", "LICENSES"), ("publish_via", "PUBLISH_MODES"))
-    for question, constant in pairs:
-        listed = re.search(rf"set {constant} = \[(.*?)\]", rules, re.DOTALL).group(1)
+    return json.loads(re.search(r"\{%- set TABLE -%\}(.*?)\{%- endset -%\}", rules, re.DOTALL).group(1))
+
+
+def test_answer_rules_and_copier_choices_agree() -> None:
+    table = _answer_rules_table()
+    assert table["PYTHON_VERSIONS"] == COPIER_YML["python_min"]["choices"]
+    for question in ("python_min", "license", "publish_via"):
         choices = COPIER_YML[question]["choices"]
         values = list(choices.values()) if isinstance(choices, dict) else choices
-        assert re.findall(r'"([^"]+)"', listed) == values, question
+        # The rule accepts exactly these values and its message lists them.
+        (pattern, message), *_ = table["RULES"][question]
+        for value in values:
+            assert re.fullmatch(pattern, value), (question, value)
+            assert re.fullmatch(pattern, value + "x") is None, (question, value)
+        assert f"must be one of {', '.join(values)}" in message, question
+
+
+def test_answer_rules_cover_every_question_and_the_required_ones() -> None:
+    table = _answer_rules_table()
+    assert list(table["RULES"]) == QUESTIONS
+    assert table["REQUIRED"] == [name for name in QUESTIONS if "default" not in COPIER_YML[name]]
 
 
 def test_ci_uses_the_uv_version_the_tests_use(rendered_default: Rendered) -> None:
