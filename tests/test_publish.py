@@ -312,6 +312,8 @@ def test_fault_fails_cleanly_and_a_rerun_completes(
         assert "already on the index with identical files" in rerun.stdout
     else:
         assert_published_once(world, rerun)
+        uploaded = "the files the index lacked" if uploaded_before_the_fix else f"{len(expected_files(world))} files"
+        assert f"{uploaded} to " in rerun.stdout, rerun.stdout
     assert sorted(uploads(world)) == sorted(expected_files(world)), "each file uploaded exactly once"
 
 

@@ -172,6 +172,7 @@ def test_an_interrupted_upload_is_finished_by_a_rerun(job: Job) -> None:
     rerun = job.publish()
     assert_published_once(job, rerun)
     assert "partly on the index" in rerun.stdout
+    assert "ok    upload  the files the index lacked to " in rerun.stdout, rerun.stdout
 
 
 def test_an_index_briefly_down_after_the_upload_is_waited_for(job: Job) -> None:
