@@ -57,12 +57,14 @@ def main(argv: list[str]) -> None:
     login_check = start_login_check(repo) if mode in DOPPLER_MODES else None
     try:
         validate(repo)
-    except BaseException:  # a failed check, Ctrl-C or a crash: leave no doppler process behind
+    except BaseException as stopped:  # a failed check, Ctrl-C or a crash: leave no doppler process behind
         if login_check is not None:
             login_check.kill()
             login_check.wait()
-        if not copying:
-            report_removed(repo)  # a failed update's deletions matter most
+        if not copying and not isinstance(stopped, KeyboardInterrupt):
+            # A failed update still changed pyproject.toml and removed files: both need saying.
+            relock(repo)
+            report_removed(repo)
         raise
     if not copying:
         relock(repo)

@@ -100,6 +100,33 @@ def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path:
     assert {"pyproject.toml", "uv.lock"} <= set(git(project, "diff", "--name-only").split())
 
 
+def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: Path) -> None:
+    """Resolving the conflict and committing must not leave CI's locked install to fail."""
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    run(["uv", "lock", "--quiet"], project)
+    editorconfig = project / ".editorconfig"
+    editorconfig.write_text(editorconfig.read_text().replace("indent_size = 4", "indent_size = 3"))
+    commit_everything(project, "init")
+    versions = template / "includes/versions.jinja"
+    versions.write_text(versions.read_text().replace('"pytest>=9.0"', '"pytest>=8.4"'))
+    template_editorconfig = template / "template/.editorconfig"
+    template_editorconfig.write_text(template_editorconfig.read_text().replace("indent_size = 4", "indent_size = 8"))
+    commit_everything(template, "fix: accept pytest 8.4, indent by eight")
+    git(template, "tag", "v1.0.1")
+
+    result = subprocess.run(
+        [COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], cwd=project, capture_output=True,
+        text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert result.returncode != 0, "the conflict in .editorconfig fails the checks"
+    assert "conflict markers in .editorconfig" in result.stdout
+    assert "uv.lock   re-locked for the updated pyproject.toml" in result.stdout
+    run(["uv", "lock", "--check"], project)
+
+
 def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: Path) -> None:
     """Copier deletes the old module's files, edited or not; the hook says which, and how to restore one."""
     template = _template_clone(tmp_path)
