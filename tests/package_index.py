@@ -46,6 +46,8 @@ class Index:
     hide_listings: bool = False  # project pages answer 404, like a CDN that has not caught up
     corrupt_listed_hashes: bool = False  # once something is uploaded, pages list wrong sha256s
     omit_listed_hashes: bool = False  # pages list files without a sha256 (PEP 503 allows it)
+    # Project pages redirect here, like a pypiserver without --disable-fallback sending them to pypi.org.
+    redirect_listings_to: str | None = None
     # Once the index has taken this many uploads in all, the next outage_requests page requests get a 503.
     outage_from_upload: int | None = None
     outage_requests: int = 0
@@ -61,6 +63,7 @@ class Index:
         """Every fault switch off: the next test starts with a healthy index."""
         self.accept_uploads = self.outage_from_upload = None
         self.hide_listings = self.corrupt_listed_hashes = self.omit_listed_hashes = False
+        self.redirect_listings_to = None
         self.outage_requests = 0
 
 
@@ -77,6 +80,12 @@ class _Proxy(BaseHTTPRequestHandler):
             return False
         if self.index.hide_listings:
             self.send_error(404, "not listed yet (test fault)")
+            return True
+        if self.index.redirect_listings_to:
+            self.send_response(303)
+            self.send_header("Location", self.index.redirect_listings_to + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return True
         start = self.index.outage_from_upload
         if start is not None and self.index.outage_requests and len(self.index.successful_uploads()) >= start:

@@ -253,6 +253,17 @@ def listings_fixed(world: PublishWorld) -> dict[str, str | None]:
     return {}
 
 
+def listings_elsewhere(world: PublishWorld) -> dict[str, str | None]:
+    # Another host (the name, not the address, differs): never contacted, the redirect is refused.
+    world.index.redirect_listings_to = world.index.check_url.split("/simple/")[0].replace("127.0.0.1", "localhost")
+    return {}
+
+
+def listings_here(world: PublishWorld) -> dict[str, str | None]:
+    world.index.redirect_listings_to = None
+    return {}
+
+
 def no_fix(world: PublishWorld) -> dict[str, str | None]:
     return {}
 
@@ -279,6 +290,8 @@ FAULTS = {
                                                 10, "upload failed", "uploaded files are skipped"),
     "index never lists the files": (listings_lag, listings_fixed, 12, "not listed on the index before the deadline",
                                     "a re-run only verifies"),
+    "index redirects to another host": (listings_elsewhere, listings_here, 10, "redirected to another host",
+                                        "check the index URL"),
     "index lists other sha256s": (listings_lie, listings_fixed, 11, "with another sha256 than the files built here",
                                   "never re-upload"),
     "dirty tree": (untracked_file, remove_untracked_file, 4, "uncommitted changes: notes.txt", "git stash -u"),

@@ -25,6 +25,7 @@ import sys
 import tarfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -146,6 +147,22 @@ class _Links(HTMLParser):
             self._href = None
 
 
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects within the index's own host only. Another host's page (pypiserver sends
+    projects it lacks to pypi.org) would compare this build with somebody else's files."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).netloc != urllib.parse.urlsplit(req.full_url).netloc:
+            raise Unreachable(
+                f"{req.full_url} redirected to another host ({newurl}): check only the index you"
+                " upload to (a pypiserver needs --disable-fallback)"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameHostRedirects)
+
+
 def index_files(index: str, name: str) -> dict[str, str]:
     """Every file the index lists for the project, with its sha256 ('' when not given)."""
     request = urllib.request.Request(
@@ -156,7 +173,7 @@ def index_files(index: str, name: str) -> dict[str, str]:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:
+        with _OPENER.open(request, timeout=15) as response:
             body = response.read().decode("utf-8")
             content_type = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
