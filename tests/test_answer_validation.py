@@ -96,6 +96,16 @@ def test_missing_required_answers_are_named(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_misspelt_question_is_refused_not_ignored(tmp_path: Path) -> None:
+    """Copier itself would render the default licence and say nothing."""
+    result = copier_copy(tmp_path / "out", {**default_answers(), "licence": "Apache-2.0"})
+
+    assert result.returncode != 0
+    assert "this template has no question licence (its questions: project_name, package_name," in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_symbols_beyond_ascii_need_no_package_name(render) -> None:
     """Only letters the slug would drop stop a --defaults copy; dashes and marks are dropped anyway."""
     answers = render(project_name="Acme — Widgets™").yaml(".copier-answers.yml")
