@@ -160,3 +160,38 @@ def test_token_check_takes_the_repository_the_publish_script_takes(repo, args: l
     assert result.returncode == code, result.stderr
     assert says in result.stdout + result.stderr
     assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+def test_a_missing_testpypi_token_points_to_the_command_that_stores_it(repo) -> None:
+    path, env, _ = repo
+
+    result = subprocess.run(
+        ["scripts/pypi-token.sh", "check", "--repository", "testpypi"], cwd=path, env=env, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 5, result.stderr
+    assert f"next: scripts/pypi-token.sh set --repository testpypi (stores {SECRET}_TESTPYPI" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "cause", "next_step"),
+    [
+        ({"DOPPLER_API_HOST": "http://127.0.0.1:9"}, "connection refused", "next: check your network"),
+        ({"DOPPLER_TOKEN": "dp.st.dev.unknown"}, "Doppler did not store", "next: doppler login"),
+    ],
+    ids=["network", "auth"],
+)
+def test_token_set_says_what_doppler_objected_to(repo, change: dict[str, str], cause: str, next_step: str) -> None:
+    path, env, state = repo
+
+    result = subprocess.run(
+        ["scripts/pypi-token.sh", "set"], cwd=path, env={**env, **change}, input=PYPI_TOKEN + "\n",
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 5, result.stderr
+    assert cause in result.stderr
+    assert next_step in result.stderr
+    assert PYPI_TOKEN not in result.stdout + result.stderr
+    assert SECRET not in state.secrets[(PROJECT, CONFIG)]
