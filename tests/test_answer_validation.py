@@ -49,6 +49,14 @@ BAD_ANSWERS = [
     ({"release_branch": "release..1"}, "release_branch must be a valid git branch name"),
     ({"release_branch": "main.lock"}, "release_branch must be a valid git branch name"),
     ({"release_branch": "bad branch"}, "release_branch must be a valid git branch name"),
+    ({"release_branch": "a/b.lock/c"}, 'a part ending in ".lock"'),
+    ({"release_branch": "HEAD"}, "or the name HEAD"),
+    ({"package_name": "a" * 101}, "package_name must be a PEP 508 distribution name of at most 100"),
+    ({"module_name": "a" * 101}, "module_name must be a lowercase Python identifier of at most 100 characters"),
+    ({"module_name": "secrets"}, 'module_name must not be a standard-library module name ("import secrets"'),
+    ({"author_email": "a\\b@example.com"}, "no spaces, quotes or backslashes"),
+    ({"description": "fill {{ this }} in"}, 'description must not contain "{{", "{%" or "{#"'),
+    ({"author_name": "Ann {# x"}, 'author_name must not contain "{{", "{%" or "{#"'),
 ]
 
 
@@ -58,6 +66,7 @@ DERIVED_BAD_ANSWERS = [
     ({"project_name": "A" + "b" * 60}, "doppler_project must be a Doppler project slug"),
     ({"project_name": "A" + "b" * 60}, "(derived from project_name; pass -d doppler_project=...)"),
     ({"package_name": "123-widgets"}, "(derived from package_name; pass -d module_name=...)"),
+    ({"project_name": "Json"}, "module_name must not be a standard-library module name"),
     ({"project_name": "Été Café"}, 'derived from a project_name with letters outside ASCII (it would be "t-caf")'),
 ]
 # Answers fine alone but not together; the second one's question (asked later) refuses it.
@@ -94,6 +103,16 @@ def test_missing_required_answers_are_named(tmp_path: Path) -> None:
     for name in ("author_name", "author_email", "github_owner"):
         assert f"{name} is required: pass -d {name}=..." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_long_name_needs_no_doppler_project_in_a_mode_without_doppler(tmp_path: Path) -> None:
+    """doppler_project is not asked there, so its derived default must not stop the copy."""
+    answers = {**default_answers(), "project_name": "A" + "b" * 60, "publish_via": "trusted-publishing"}
+
+    result = copier_copy(tmp_path / "out", answers)
+
+    assert result.returncode == 0, result.stderr
+    assert "doppler_project" not in (tmp_path / "out/.copier-answers.yml").read_text()
 
 
 def test_a_misspelt_question_is_refused_not_ignored(tmp_path: Path) -> None:
