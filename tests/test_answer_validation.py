@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
+import termios
+import time
 from pathlib import Path
 
 import jinja2
@@ -10,7 +18,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from tests.rendering import default_answers
-from tools.render import REPO_ROOT, copier_copy
+from tools.render import COPIER, REPO_ROOT, copier_copy, copy_command
 
 # (answers to override, a phrase of the rule the message must name)
 BAD_ANSWERS = [
@@ -166,6 +174,57 @@ def test_the_later_question_refuses_a_bad_pair_interactively(override: dict[str,
     assert rule in _copier_jinja().from_string(question["validator"]).render(context).strip()
     context["publish_via"] = "local-doppler"
     assert _copier_jinja().from_string(question["validator"]).render(context).strip() == ""
+
+
+def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_path: Path) -> None:
+    """A select prompt runs no question validator: the CI choices themselves must be disabled."""
+    answers = {**default_answers(), "license": "Proprietary", "package_name": "acme-widgets",
+               "module_name": "acme_widgets", "description": "Widgets.", "github_repo": "acme-widgets",
+               "python_min": "3.11", "doppler_project": "acme-widgets", "doppler_config": "dev",
+               "pypi_token_secret": "PYPI_TOKEN", "release_branch": "main"}  # fmt: skip
+    command = [arg for arg in copy_command(tmp_path / "out", answers, "--skip-tasks") if arg != "--defaults"]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: Copier on a wide terminal, asking the one question not given with -d
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+        os.execve(COPIER, command, {**os.environ, "TERM": "xterm"})
+    screen = _until(terminal, b"token-secret: GitHub Actions")
+    for key in (b"\x1b[B", b"\x1b[B", b"\x1b[B", b"\r"):  # three times down, then enter
+        os.write(terminal, key)
+        time.sleep(0.2)
+    screen += _drain(terminal)
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+
+    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")[-2000:]
+    plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", screen).decode(errors="replace")
+    assert plain.count("not with license Proprietary: PyPI refuses private packages") >= 3, plain[-2000:]
+    recorded = yaml.safe_load((tmp_path / "out/.copier-answers.yml").read_text())
+    assert recorded["publish_via"] == "local-doppler", "the cursor cannot rest on a disabled choice"
+
+
+def _drain(fd: int) -> bytes:
+    """Everything the child still writes, until it closes the terminal."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def _until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
+    data, deadline = b"", time.monotonic() + timeout
+    while marker not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data) and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                data += os.read(fd, 4096)
+            except OSError:
+                break
+    assert marker in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data), data.decode(errors="replace")[-2000:]
+    return data
 
 
 @pytest.mark.parametrize(

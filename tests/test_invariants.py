@@ -105,6 +105,7 @@ def test_answer_rules_and_copier_choices_agree() -> None:
     for question in ("python_min", "license", "publish_via"):
         choices = COPIER_YML[question]["choices"]
         values = list(choices.values()) if isinstance(choices, dict) else choices
+        values = [v["value"] if isinstance(v, dict) else v for v in values]
         # The rule accepts exactly these values and its message lists them.
         (pattern, message), *_ = table["RULES"][question]
         for value in values:
