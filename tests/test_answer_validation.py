@@ -5,8 +5,6 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
-import re
-import select
 import struct
 import termios
 import time
@@ -18,6 +16,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from tests.rendering import default_answers
+from tests.terminal import ANSI_CODE, drain, until
 from tools.render import COPIER, REPO_ROOT, copier_copy, copy_command
 
 # (answers to override, a phrase of the rule the message must name)
@@ -187,44 +186,19 @@ def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_
     if pid == 0:  # the child: Copier on a wide terminal, asking the one question not given with -d
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
         os.execve(COPIER, command, {**os.environ, "TERM": "xterm"})
-    screen = _until(terminal, b"token-secret: GitHub Actions")
+    screen = until(terminal, b"token-secret: GitHub Actions")
     for key in (b"\x1b[B", b"\x1b[B", b"\x1b[B", b"\r"):  # three times down, then enter
         os.write(terminal, key)
         time.sleep(0.2)
-    screen += _drain(terminal)
+    screen += drain(terminal)
     _, status = os.waitpid(pid, 0)
     os.close(terminal)
 
     assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")[-2000:]
-    plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", screen).decode(errors="replace")
+    plain = ANSI_CODE.sub(b"", screen).decode(errors="replace")
     assert plain.count("not with license Proprietary: PyPI refuses private packages") >= 3, plain[-2000:]
     recorded = yaml.safe_load((tmp_path / "out/.copier-answers.yml").read_text())
     assert recorded["publish_via"] == "local-doppler", "the cursor cannot rest on a disabled choice"
-
-
-def _drain(fd: int) -> bytes:
-    """Everything the child still writes, until it closes the terminal."""
-    data = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            return data
-        if not chunk:
-            return data
-        data += chunk
-
-
-def _until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
-    data, deadline = b"", time.monotonic() + timeout
-    while marker not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data) and time.monotonic() < deadline:
-        if select.select([fd], [], [], 0.2)[0]:
-            try:
-                data += os.read(fd, 4096)
-            except OSError:
-                break
-    assert marker in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data), data.decode(errors="replace")[-2000:]
-    return data
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import Rendered
+from tests.terminal import until
 
 pytestmark = pytest.mark.slow
 
@@ -77,9 +76,9 @@ def test_token_set_prompts_with_hidden_input_on_a_terminal(repo) -> None:
         os.execvpe("make", ["make", "-s", "--no-print-directory", "token-set"], env)
     screen = b""
     with argv_containing(PYPI_TOKEN) as seen:
-        screen += _read_until(terminal, b"(input hidden): ")
+        screen += until(terminal, b"(input hidden): ")
         os.write(terminal, PYPI_TOKEN.encode() + b"\r")
-        screen += _read_until(terminal, b"token-check reads it back")
+        screen += until(terminal, b"token-check reads it back")
         _, status = os.waitpid(pid, 0)
     os.close(terminal)
 
@@ -87,19 +86,6 @@ def test_token_set_prompts_with_hidden_input_on_a_terminal(repo) -> None:
     assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
     assert PYPI_TOKEN.encode() not in screen, "the token was echoed"
     assert seen == []
-
-
-def _read_until(fd: int, marker: bytes, timeout: float = 20) -> bytes:
-    data, deadline = b"", time.monotonic() + timeout
-    while marker not in data and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                data += os.read(fd, 4096)
-            except OSError:  # the child closed the terminal
-                break
-    assert marker in data, data.decode(errors="replace")
-    return data
 
 
 def test_token_set_refuses_a_malformed_token_and_stores_nothing(repo) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import pty
-import re
-import select
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from tests.gitrepo import commit_everything, git
 from tests.package_index import free_port
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import Rendered, default_answers
+from tests.terminal import drain, until
 from tools.render import COPIER, REPO_ROOT, copy_command
 
 ALL_ANSWERS = {
@@ -184,12 +182,12 @@ def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, 
     if pid == 0:
         os.execve(COPIER, command, env)
     with argv_containing(PYPI_TOKEN) as seen:
-        screen = _until(terminal, b"in Doppler now?")
+        screen = until(terminal, b"in Doppler now?")
         os.write(terminal, b"y")
-        screen += _until(terminal, b"input hidden")
+        screen += until(terminal, b"input hidden")
         os.write(terminal, PYPI_TOKEN.encode() + b"\r")
-        screen += _until(terminal, b"reads it back")
-        screen += _drain(terminal)
+        screen += until(terminal, b"reads it back")
+        screen += drain(terminal)
         _, status = os.waitpid(pid, 0)
     os.close(terminal)
 
@@ -200,33 +198,8 @@ def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, 
     assert seen == []
 
 
-def _until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
-    data, deadline = b"", time.monotonic() + timeout
-    while marker not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data) and time.monotonic() < deadline:
-        if select.select([fd], [], [], 0.2)[0]:
-            try:
-                data += os.read(fd, 4096)
-            except OSError:
-                break
-    assert marker in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data), data.decode(errors="replace")[-2000:]
-    return data
-
-
 def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text().replace(old, new, 1))
-
-
-def _drain(fd: int) -> bytes:
-    """Everything the child still writes, until it closes the terminal."""
-    data = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            return data
-        if not chunk:
-            return data
-        data += chunk
 
 
 def test_copy_without_trust_is_refused_with_a_message(tmp_path: Path) -> None:
