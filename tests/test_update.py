@@ -127,6 +127,19 @@ def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: P
     run(["uv", "lock", "--check"], project)
 
 
+def test_an_update_to_another_licence_brings_its_text(tmp_path: Path) -> None:
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    commit_everything(project, "init")
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", "license=Apache-2.0"], project)
+
+    assert "licence Apache-2.0" in output, "the project-metadata check passed"
+    assert "Apache License" in (project / "LICENSE").read_text()
+    assert 'license = "Apache-2.0"' in (project / "pyproject.toml").read_text()
+
+
 def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: Path) -> None:
     """Copier deletes the old module's files, edited or not; the hook says which, and how to restore one."""
     template = _template_clone(tmp_path)

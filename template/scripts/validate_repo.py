@@ -73,7 +73,7 @@ RENDERED_IN_MODE = {
     "trusted-publishing": ("scripts/publish-from-ci.sh",),
 }
 # Rendered once, then the maintainer's (Copier's _skip_if_exists): their text is theirs.
-OWNED = ("CHANGELOG.md", "LICENSE", "src/{module}/__init__.py", "tests/test_{module}.py")
+OWNED = ("CHANGELOG.md", "src/{module}/__init__.py", "tests/test_{module}.py")
 # A phrase each licence text has, whatever copyright line or layout the maintainer gives it.
 LICENSE_PHRASES = {
     "MIT": "Permission is hereby granted, free of charge",
@@ -236,9 +236,12 @@ def check_project_metadata(repo: Path) -> str:
         problems.append(f"license is {project.get('license')!r}, answers say {expression!r}")
     phrase = LICENSE_PHRASES.get(license_id, "")
     if phrase not in " ".join((text(repo / "LICENSE") or "").split()):
-        # LICENSE is the maintainer's after generation: an update that changes the answer
-        # leaves the old text in place.
-        problems.append(f"LICENSE is not the {license_id} text: replace it")
+        # An update that changes the answer merges the new text; this catches a LICENSE
+        # replaced by hand, or the old text kept while resolving that merge.
+        problems.append(
+            f"LICENSE is not the {license_id} text: change the answer to match it (copier update"
+            f" --trust -d license=...) or restore the {license_id} text"
+        )
     if problems:
         raise Failed("pyproject.toml [project]: " + "; ".join(problems))
     floor = project["requires-python"]
