@@ -8,7 +8,6 @@ after the first N, to stand in for a connection lost half-way through a publish.
 from __future__ import annotations
 
 import http.client
-import logging
 import re
 import socket
 import subprocess
@@ -21,9 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-# passlib logs a harmless traceback while probing bcrypt 4's version; the htpasswd here is apr_md5.
-logging.getLogger("passlib").setLevel(logging.ERROR)
-from passlib.apache import HtpasswdFile  # noqa: E402
+from passlib.apache import HtpasswdFile
 
 PYPI_SERVER = str(Path(sys.executable).parent / "pypi-server")
 UPLOAD_FILENAME = re.compile(rb'name="content"; filename="([^"]+)"')
