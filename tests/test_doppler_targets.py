@@ -181,3 +181,15 @@ def test_token_set_says_what_doppler_objected_to(repo, change: dict[str, str], c
     assert next_step in result.stderr
     assert PYPI_TOKEN not in result.stdout + result.stderr
     assert SECRET not in state.secrets[(PROJECT, CONFIG)]
+
+
+def test_doppler_setup_logged_out_says_what_to_run(repo) -> None:
+    path, env, _ = repo
+    logged_out = {k: v for k, v in env.items() if k != "DOPPLER_TOKEN"}
+
+    result = make(path, logged_out, "doppler-setup")
+
+    assert result.returncode != 0
+    assert "you must provide a token" in result.stderr
+    assert "\x1b[" not in result.stderr, "no colour codes"
+    assert "next: doppler login if Doppler says no token" in result.stderr

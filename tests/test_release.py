@@ -168,3 +168,18 @@ def test_release_dry_run_before_any_release(unreleased: ReleaseRepo, tmp_path: P
 
     assert "Next release: 1.0.0 (the first release)" in out
     assert repo.remote_tags() == set()
+
+
+def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_default) -> None:
+    """Without the token semantic-release would print a 40-line AggregateError."""
+    env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+
+    # RELEASE_TOOLS= skips the npm install: the check comes before semantic-release runs.
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "release", "RELEASE_TOOLS="], cwd=rendered_default.path, env=env,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert result.returncode != 0
+    assert "FAIL  make release pushes a tag and a GitHub release, with GITHUB_TOKEN" in result.stderr
+    assert "next: make release-dry-run" in result.stderr

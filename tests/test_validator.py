@@ -127,7 +127,7 @@ CORRUPTIONS = {
     "a .rej file from an update": (write("Makefile.rej", "@@ -1 +1 @@\n"), "no-conflicts",
                                    "your own changes to the new template version: they are in Makefile.rej"),
     "the LICENSE text of another licence": (replace_in("LICENSE", "Permission is hereby granted", "Granted"),
-                                            "project-metadata", "LICENSE is not the MIT text: change the answer to match it"),
+                                            "project-metadata", "LICENSE is not the MIT text: change the answer"),
 }  # fmt: skip
 
 
