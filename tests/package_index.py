@@ -23,6 +23,8 @@ from pathlib import Path
 from passlib.apache import HtpasswdFile
 
 PYPI_SERVER = str(Path(sys.executable).parent / "pypi-server")
+# A login of the kind private indexes use (devpi, Artifactory, htpasswd), beside the token user.
+INDEX_USER, INDEX_PASSWORD = "alice", "correct-horse-battery-staple"
 UPLOAD_FILENAME = re.compile(rb'name="content"; filename="([^"]+)"')
 
 
@@ -146,6 +148,7 @@ def package_index(root: Path, token: str) -> Iterator[Index]:
     packages.mkdir(parents=True)
     htpasswd = HtpasswdFile(str(root / "htpasswd"), new=True, default_scheme="apr_md5_crypt")
     htpasswd.set_password("__token__", token)
+    htpasswd.set_password(INDEX_USER, INDEX_PASSWORD)
     htpasswd.save()
     port = free_port()
     server = subprocess.Popen(

@@ -17,7 +17,7 @@ from tests.argv_watch import argv_containing
 from tests.commands import run
 from tests.fake_doppler import fake_doppler
 from tests.gitrepo import git
-from tests.package_index import Index, free_port, package_index
+from tests.package_index import INDEX_PASSWORD, INDEX_USER, Index, free_port, package_index
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET, PublishWorld, create_publish_repo
 from tests.rendering import CI_VARIABLES, default_answers
 from tools.render import copier_copy
@@ -366,7 +366,12 @@ def test_before_the_first_release_it_says_so(services, tmp_path: Path) -> None:
 def test_testpypi_reads_its_own_secret(world: PublishWorld) -> None:
     result = world.publish("--repository", "testpypi")
 
-    assert_clean_failure(result, 5, "Could not find requested secret: PYPI_TOKEN_TESTPYPI", "make token-set")
+    assert_clean_failure(
+        result,
+        5,
+        "Could not find requested secret: PYPI_TOKEN_TESTPYPI",
+        "scripts/pypi-token.sh set --repository testpypi",
+    )
 
 
 def test_private_package_stops_before_the_token_unless_the_index_is_yours(world: PublishWorld, tmp_path: Path) -> None:
@@ -388,6 +393,25 @@ def test_private_package_stops_before_the_token_unless_the_index_is_yours(world:
     assert_clean_failure(refused, 13, "a Private :: classifier", "UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL")
     assert len(world.doppler.requests) == asked, "refused before asking Doppler for the token"
     assert_published_once(world, world.publish())  # an index of your own takes it
+
+
+def test_your_own_index_takes_a_login_whose_password_is_in_doppler(world: PublishWorld) -> None:
+    """devpi, Artifactory or an htpasswd pypiserver: a user and a password, not a PyPI token."""
+    world.doppler.set_secret(PROJECT, CONFIG, SECRET, INDEX_PASSWORD)
+
+    with argv_containing(INDEX_PASSWORD) as seen:
+        result = world.publish(UV_PUBLISH_USERNAME=INDEX_USER)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"published acme-widgets {world.version}" in result.stdout
+    assert INDEX_PASSWORD not in result.stdout + result.stderr
+    assert seen == []
+
+
+def test_a_login_for_pypi_is_refused(world: PublishWorld) -> None:
+    refused = world.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, UV_PUBLISH_USERNAME=INDEX_USER)
+
+    assert_clean_failure(refused, 2, "PyPI takes an API token, not a login", "unset UV_PUBLISH_USERNAME")
 
 
 @pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)], ids=["tty", "NO_COLOR"])
