@@ -62,9 +62,13 @@ def main(argv: list[str]) -> None:
             login_check.kill()
             login_check.wait()
         if not copying and not isinstance(stopped, KeyboardInterrupt):
-            # A failed update still changed pyproject.toml and removed files: both need saying.
-            relock(repo)
-            report_removed(repo)
+            # A failed update still changed pyproject.toml and removed files: both need saying,
+            # without hiding the failure itself.
+            try:
+                relock(repo)
+                report_removed(repo)
+            except Exception as error:
+                print(f"  update    could not re-lock or list removed files: {error}")
         raise
     if not copying:
         relock(repo)

@@ -18,6 +18,16 @@ def default_answers() -> dict[str, str]:
     return dict(DEFAULT_ANSWERS)
 
 
+def every_answer(**changes: str) -> dict[str, str]:
+    """An answer to every question, so an interactive copy asks none that is not left out."""
+    return {
+        **default_answers(), "package_name": "acme-widgets", "module_name": "acme_widgets",
+        "description": "Widgets.", "github_repo": "acme-widgets", "python_min": "3.11", "license": "MIT",
+        "copyright_year": "2026", "publish_via": "local-doppler", "doppler_project": "acme-widgets",
+        "doppler_config": "dev", "pypi_token_secret": "PYPI_TOKEN", "release_branch": "main", **changes,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A generated repo, read as text, TOML or YAML."""

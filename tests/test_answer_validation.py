@@ -15,7 +15,7 @@ import pytest
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from tests.rendering import default_answers
+from tests.rendering import default_answers, every_answer
 from tests.terminal import ANSI_CODE, drain, until
 from tools.render import COPIER, REPO_ROOT, copier_copy, copy_command
 
@@ -64,6 +64,9 @@ BAD_ANSWERS = [
     ({"author_email": "a\\b@example.com"}, "no spaces, quotes or backslashes"),
     ({"description": "fill {{ this }} in"}, 'description must not contain "{{", "{%" or "{#"'),
     ({"author_name": "Ann {# x"}, 'author_name must not contain "{{", "{%" or "{#"'),
+    ({"author_email": "{{x}}@example.com"}, 'author_email must not contain "{{", "{%" or "{#"'),
+    ({"release_branch": "main\n"}, "release_branch must be a valid git branch name"),
+    ({"copyright_year": "26"}, "copyright_year must be a year from 1970 on"),
 ]
 
 
@@ -177,10 +180,8 @@ def test_the_later_question_refuses_a_bad_pair_interactively(override: dict[str,
 
 def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_path: Path) -> None:
     """A select prompt runs no question validator: the CI choices themselves must be disabled."""
-    answers = {**default_answers(), "license": "Proprietary", "package_name": "acme-widgets",
-               "module_name": "acme_widgets", "description": "Widgets.", "github_repo": "acme-widgets",
-               "python_min": "3.11", "doppler_project": "acme-widgets", "doppler_config": "dev",
-               "pypi_token_secret": "PYPI_TOKEN", "release_branch": "main"}  # fmt: skip
+    answers = every_answer(license="Proprietary")
+    del answers["publish_via"]  # the one question asked
     command = [arg for arg in copy_command(tmp_path / "out", answers, "--skip-tasks") if arg != "--defaults"]
     pid, terminal = pty.fork()
     if pid == 0:  # the child: Copier on a wide terminal, asking the one question not given with -d

@@ -185,7 +185,8 @@ def test_token_set_says_what_doppler_objected_to(repo, change: dict[str, str], c
 
 def test_doppler_setup_logged_out_says_what_to_run(repo) -> None:
     path, env, _ = repo
-    logged_out = {k: v for k, v in env.items() if k != "DOPPLER_TOKEN"}
+    # A terminal type with colours: the target itself must turn them off.
+    logged_out = {k: v for k, v in env.items() if k != "DOPPLER_TOKEN"} | {"TERM": "xterm-256color"}
 
     result = make(path, logged_out, "doppler-setup")
 
@@ -193,3 +194,36 @@ def test_doppler_setup_logged_out_says_what_to_run(repo) -> None:
     assert "you must provide a token" in result.stderr
     assert "\x1b[" not in result.stderr, "no colour codes"
     assert "next: doppler login if Doppler says no token" in result.stderr
+
+
+def test_a_password_for_your_own_index_is_stored_as_typed(repo) -> None:
+    """With a login (UV_PUBLISH_USERNAME), the secret is a password: spaces and quotes are fine."""
+    path, env, state = repo
+    login = {**env, "UV_PUBLISH_URL": "http://127.0.0.1:9/", "UV_PUBLISH_USERNAME": "alice"}
+    password = 'it\'s a "pass phrase"'
+
+    stored = subprocess.run(
+        ["scripts/pypi-token.sh", "set"], cwd=path, env=login, input=password + "\n", capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    checked = subprocess.run(
+        ["scripts/pypi-token.sh", "check"], cwd=path, env=login, capture_output=True, text=True, check=False
+    )
+
+    assert stored.returncode == 0, stored.stderr
+    assert state.secrets[(PROJECT, CONFIG)][SECRET] == password
+    assert "is a well-formed password of alice (value not shown)" in checked.stdout, checked.stderr
+    assert password not in stored.stdout + stored.stderr + checked.stdout + checked.stderr
+
+
+def test_a_missing_testpypi_token_is_made_on_testpypi(repo) -> None:
+    path, env, state = repo
+    state.set_secret(PROJECT, CONFIG, f"{SECRET}_TESTPYPI", "ghp_not_a_pypi_token")
+
+    result = subprocess.run(
+        ["scripts/pypi-token.sh", "check", "--repository", "testpypi"], cwd=path, env=env, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 6, result.stderr
+    assert "https://test.pypi.org/manage/account/token/" in result.stderr

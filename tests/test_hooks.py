@@ -19,24 +19,11 @@ from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.gitrepo import commit_everything, git
 from tests.package_index import free_port
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
-from tests.rendering import Rendered, default_answers
+from tests.rendering import Rendered, default_answers, every_answer
 from tests.terminal import drain, until
 from tools.render import COPIER, REPO_ROOT, copy_command
 
-ALL_ANSWERS = {
-    **default_answers(),
-    "package_name": "acme-widgets",
-    "module_name": "acme_widgets",
-    "description": "Widgets.",
-    "github_repo": "acme-widgets",
-    "python_min": "3.11",
-    "license": "MIT",
-    "publish_via": "local-doppler",
-    "doppler_project": PROJECT,
-    "doppler_config": CONFIG,
-    "pypi_token_secret": SECRET,
-    "release_branch": "main",
-}
+ALL_ANSWERS = every_answer(doppler_project=PROJECT, doppler_config=CONFIG, pypi_token_secret=SECRET)
 
 
 @pytest.fixture(scope="module")

@@ -408,6 +408,15 @@ def test_your_own_index_takes_a_login_whose_password_is_in_doppler(world: Publis
     assert seen == []
 
 
+def test_your_own_index_refusing_the_password_says_which_credential(world: PublishWorld) -> None:
+    world.doppler.set_secret(PROJECT, CONFIG, SECRET, "not-the-password")
+
+    refused = world.publish(UV_PUBLISH_USERNAME=INDEX_USER)
+
+    next_step = "make token-set with UV_PUBLISH_URL and UV_PUBLISH_USERNAME set, and the right password"
+    assert_clean_failure(refused, 9, f"the index refused the password of {INDEX_USER}:", next_step)
+
+
 def test_a_login_for_pypi_is_refused(world: PublishWorld) -> None:
     refused = world.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, UV_PUBLISH_USERNAME=INDEX_USER)
 

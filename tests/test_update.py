@@ -128,16 +128,44 @@ def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: P
 
 
 def test_an_update_to_another_licence_brings_its_text(tmp_path: Path) -> None:
+    """In a later year too: the copyright year is an answer, so the old text renders as it was."""
     template = _template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    cmd = copy_command(project, {**default_answers(), "copyright_year": "2019"})
+    cmd[-2] = str(template)
+    run(cmd, tmp_path)
     commit_everything(project, "init")
 
     output = run([COPIER, "update", "--trust", "--defaults", "-d", "license=Apache-2.0"], project)
 
     assert "licence Apache-2.0" in output, "the project-metadata check passed"
     assert "Apache License" in (project / "LICENSE").read_text()
+    assert "Copyright 2019 A" in (project / "LICENSE").read_text()
     assert 'license = "Apache-2.0"' in (project / "pyproject.toml").read_text()
+
+
+def test_a_recorded_answer_a_newer_rule_refuses_stops_the_update_with_its_name(tmp_path: Path) -> None:
+    """Copier would drop the recorded module_name and render another module in its place."""
+    template = _template_clone(tmp_path)
+    project = tmp_path / "project"
+    _render(template, project)
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("module_name: acme_widgets", "module_name: json"))
+    answers.write_text(answers.read_text() + "an_old_question: kept\n")  # a question of an older version
+    commit_everything(project, "init")
+
+    result = subprocess.run(
+        [COPIER, "update", "--trust", "--defaults"], cwd=project, capture_output=True, text=True, check=False,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert result.returncode != 0
+    assert 'module_name must not be a standard-library module name ("import json"' in result.stderr
+    assert '(got "json"; pass -d module_name=... to replace it)' in result.stderr
+    assert "an_old_question" not in result.stderr, "recorded answers of older versions are no typo"
+    assert "Traceback" not in result.stderr
+    assert (project / "src/acme_widgets/__init__.py").is_file(), "nothing renamed"
+    assert not git(project, "status", "--porcelain").strip(), "nothing changed"
 
 
 def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: Path) -> None:

@@ -147,12 +147,19 @@ class _Links(HTMLParser):
             self._href = None
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: a redirect that changes any of them leaves the index."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
     """Follow redirects within the index's own host only. Another host's page (pypiserver sends
     projects it lacks to pypi.org) would compare this build with somebody else's files."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urllib.parse.urlsplit(newurl).netloc != urllib.parse.urlsplit(req.full_url).netloc:
+        if _origin(newurl) != _origin(req.full_url):
             raise Unreachable(
                 f"{req.full_url} redirected to another host ({newurl}): check only the index you"
                 " upload to (a pypiserver needs --disable-fallback)"
