@@ -14,6 +14,6 @@ def run(cmd: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
     return result.stdout
 
 
-def attempt(cmd: list[str], cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+def attempt(cmd: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a command that may fail on purpose: no stdin, output captured, the result returned."""
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from tests.argv_watch import argv_containing
-from tests.commands import run
+from tests.commands import attempt, run
 from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.gitrepo import commit_everything, git
 from tests.package_index import free_port
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import Rendered, default_answers, every_answer
+from tests.template_clone import render_from, template_clone
 from tests.terminal import drain, until
 from tools.render import COPIER, REPO_ROOT, copy_command
 
@@ -200,14 +201,9 @@ def test_copy_without_trust_is_refused_with_a_message(tmp_path: Path) -> None:
 
 
 def test_an_update_that_leaves_conflict_markers_fails(tmp_path: Path) -> None:
-    template = tmp_path / "template"
-    shutil.copytree(REPO_ROOT, template, ignore=shutil.ignore_patterns(".venv", "build", "__pycache__", ".*_cache"))
-    commit_everything(template, "snapshot")
-    git(template, "tag", "v1.0.0")
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    cmd = copy_command(project, default_answers())
-    cmd[-2] = str(template)
-    run(cmd, tmp_path)
+    render_from(template, project)
     commit_everything(project, "init")
     replace_in(project / ".editorconfig", "indent_size = 4", "indent_size = 3")
     commit_everything(project, "style: three spaces")
@@ -215,10 +211,7 @@ def test_an_update_that_leaves_conflict_markers_fails(tmp_path: Path) -> None:
     commit_everything(template, "style: eight spaces")
     git(template, "tag", "v1.0.1")
 
-    result = subprocess.run(
-        [COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], cwd=project, capture_output=True,
-        text=True, check=False, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    result = attempt([COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], project)
 
     assert "<<<<<<<" in (project / ".editorconfig").read_text(), "the test needs a real conflict"
     assert result.returncode != 0, result.stdout + result.stderr

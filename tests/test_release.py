@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.commands import run
+from tests.commands import attempt, run
 from tests.environment import clean_env
 from tests.gitrepo import git
 from tests.release_repo import ReleaseRepo
@@ -175,10 +175,7 @@ def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_defa
     env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
 
     # RELEASE_TOOLS= skips the npm install: the check comes before semantic-release runs.
-    result = subprocess.run(
-        ["make", "-s", "--no-print-directory", "release", "RELEASE_TOOLS="], cwd=rendered_default.path, env=env,
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = attempt(["make", "-s", "--no-print-directory", "release", "RELEASE_TOOLS="], rendered_default.path, env)
 
     assert result.returncode != 0
     assert "FAIL  make release pushes a tag and a GitHub release, with GITHUB_TOKEN" in result.stderr

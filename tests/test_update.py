@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import filecmp
-import shutil
-import subprocess
 from pathlib import Path
 
-from tests.commands import run
+from tests.commands import attempt, run
 from tests.gitrepo import commit_everything, git
 from tests.rendering import default_answers
-from tools.render import COPIER, REPO_ROOT, copy_command
-
-
-def _template_clone(tmp_path: Path) -> Path:
-    """A clone of this template (with uncommitted work included) tagged v1.0.0."""
-    clone = tmp_path / "template"
-    shutil.copytree(REPO_ROOT, clone, ignore=shutil.ignore_patterns(".venv", "build", "__pycache__", ".*_cache"))
-    commit_everything(clone, "snapshot")
-    git(clone, "tag", "v1.0.0")
-    return clone
-
-
-def _render(template: Path, dest: Path) -> None:
-    cmd = copy_command(dest, default_answers())
-    cmd[-2] = str(template)
-    run(cmd, dest.parent)
+from tests.template_clone import render_from, template_clone
+from tools.render import COPIER
 
 
 def _differences(left: Path, right: Path) -> list[str]:
@@ -45,9 +29,9 @@ def _differences(left: Path, right: Path) -> list[str]:
 
 
 def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> None:
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    render_from(template, project)
     commit_everything(project, "init")
 
     editorconfig = template / "template/.editorconfig"
@@ -61,15 +45,15 @@ def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> N
     assert not list(project.rglob("*.rej"))
     assert "1.0.1" in (project / ".copier-answers.yml").read_text()
     fresh = tmp_path / "fresh"
-    _render(template, fresh)
+    render_from(template, fresh)
     assert _differences(project, fresh) == []
 
 
 def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Path) -> None:
     """Given on update, a new project_name derives nothing: package and module names are recorded."""
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    render_from(template, project)
     commit_everything(project, "init")
 
     run([COPIER, "update", "--trust", "--defaults", "--quiet", "-d", "project_name=Été Widgets"], project)
@@ -82,9 +66,9 @@ def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Pa
 
 def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path: Path) -> None:
     """Without the re-lock, `make test` still passes and CI's locked install fails."""
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    render_from(template, project)
     run(["uv", "lock", "--quiet"], project)
     commit_everything(project, "init")
     versions = template / "includes/versions.jinja"
@@ -102,9 +86,9 @@ def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path:
 
 def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: Path) -> None:
     """Resolving the conflict and committing must not leave CI's locked install to fail."""
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    render_from(template, project)
     run(["uv", "lock", "--quiet"], project)
     editorconfig = project / ".editorconfig"
     editorconfig.write_text(editorconfig.read_text().replace("indent_size = 4", "indent_size = 3"))
@@ -116,10 +100,7 @@ def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: P
     commit_everything(template, "fix: accept pytest 8.4, indent by eight")
     git(template, "tag", "v1.0.1")
 
-    result = subprocess.run(
-        [COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], cwd=project, capture_output=True,
-        text=True, check=False, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    result = attempt([COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], project)
 
     assert result.returncode != 0, "the conflict in .editorconfig fails the checks"
     assert "conflict markers in .editorconfig" in result.stdout
@@ -129,11 +110,9 @@ def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: P
 
 def test_an_update_to_another_licence_brings_its_text(tmp_path: Path) -> None:
     """In a later year too: the copyright year is an answer, so the old text renders as it was."""
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    cmd = copy_command(project, {**default_answers(), "copyright_year": "2019"})
-    cmd[-2] = str(template)
-    run(cmd, tmp_path)
+    render_from(template, project, {**default_answers(), "copyright_year": "2019"})
     commit_everything(project, "init")
 
     output = run([COPIER, "update", "--trust", "--defaults", "-d", "license=Apache-2.0"], project)
@@ -146,18 +125,15 @@ def test_an_update_to_another_licence_brings_its_text(tmp_path: Path) -> None:
 
 def test_a_recorded_answer_a_newer_rule_refuses_stops_the_update_with_its_name(tmp_path: Path) -> None:
     """Copier would drop the recorded module_name and render another module in its place."""
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    render_from(template, project)
     answers = project / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace("module_name: acme_widgets", "module_name: json"))
     answers.write_text(answers.read_text() + "an_old_question: kept\n")  # a question of an older version
     commit_everything(project, "init")
 
-    result = subprocess.run(
-        [COPIER, "update", "--trust", "--defaults"], cwd=project, capture_output=True, text=True, check=False,
-        stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    result = attempt([COPIER, "update", "--trust", "--defaults"], project)
 
     assert result.returncode != 0
     assert 'module_name must not be a standard-library module name ("import json"' in result.stderr
@@ -170,9 +146,9 @@ def test_a_recorded_answer_a_newer_rule_refuses_stops_the_update_with_its_name(t
 
 def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: Path) -> None:
     """Copier deletes the old module's files, edited or not; the hook says which, and how to restore one."""
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    render_from(template, project)
     init = project / "src/acme_widgets/__init__.py"
     init.write_text(init.read_text() + "\n\ndef widget() -> str:\n    return 'widget'\n")
     commit_everything(project, "init")
@@ -189,18 +165,16 @@ def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: 
 
 def test_an_update_refuses_a_recorded_pair_that_is_no_longer_allowed(tmp_path: Path) -> None:
     """Copier would drop the recorded publish_via silently and re-render another mode; the gate stops it."""
-    template = _template_clone(tmp_path)
+    template = template_clone(tmp_path)
     project = tmp_path / "project"
-    _render(template, project)
+    render_from(template, project)
     answers = project / ".copier-answers.yml"
     recorded = answers.read_text().replace("license: MIT", "license: Proprietary")
     answers.write_text(recorded.replace("publish_via: local-doppler", "publish_via: doppler-ci"))
     commit_everything(project, "init")
     before = git(project, "rev-parse", "HEAD:")
 
-    result = subprocess.run(
-        [COPIER, "update", "--trust", "--defaults", "--quiet"], cwd=project, capture_output=True, text=True
-    )
+    result = attempt([COPIER, "update", "--trust", "--defaults", "--quiet"], project)
 
     assert result.returncode != 0
     assert "publish_via doppler-ci publishes to PyPI" in result.stderr
