@@ -67,6 +67,13 @@ BAD_ANSWERS = [
     ({"author_email": "{{x}}@example.com"}, 'author_email must not contain "{{", "{%" or "{#"'),
     ({"release_branch": "main\n"}, "release_branch must be a valid git branch name"),
     ({"copyright_year": "26"}, "copyright_year must be a year from 1970 on"),
+    ({"project_name": "Acme\x85Widgets"}, "project_name must start with a letter and be one line"),
+    ({"description": "two\u2028lines"}, "description must be one non-empty line"),
+    ({"author_name": "Ann\u2029Lee"}, "author_name must be one non-empty line"),
+    ({"author_email": ".ann@example.com"}, 'no "." at either end of the name or twice in a row'),
+    ({"author_email": "ann..lee@example.com"}, 'no "." at either end of the name or twice in a row'),
+    ({"author_email": "ann.@example.com"}, 'no "." at either end of the name or twice in a row'),
+    ({"author_email": "ann@-example.com"}, "author_email must look like name@example.com"),
 ]
 
 
@@ -77,7 +84,8 @@ DERIVED_BAD_ANSWERS = [
     ({"project_name": "A" + "b" * 60}, "(derived from project_name; pass -d doppler_project=...)"),
     ({"package_name": "123-widgets"}, "(derived from package_name; pass -d module_name=...)"),
     ({"project_name": "Json"}, "module_name must not be a standard-library module name"),
-    ({"project_name": "Été Café"}, 'derived from a project_name with letters outside ASCII (it would be "t-caf")'),
+    ({"project_name": "Été Café"}, 'letters or digits outside ASCII (it would be "t-caf")'),
+    ({"project_name": "Widgets²"}, 'letters or digits outside ASCII (it would be "widgets")'),
 ]
 # Answers fine alone but not together; the second one's question (asked later) refuses it.
 PAIR_BAD_ANSWERS = [

@@ -216,6 +216,18 @@ def test_a_password_for_your_own_index_is_stored_as_typed(repo) -> None:
     assert password not in stored.stdout + stored.stderr + checked.stdout + checked.stderr
 
 
+def test_a_stored_password_checked_without_the_login_says_what_it_needs(repo) -> None:
+    """The password shares the token's secret name: a check without the login names the two variables."""
+    path, env, state = repo
+    state.set_secret(PROJECT, CONFIG, SECRET, "correct horse")
+
+    result = subprocess.run(["scripts/pypi-token.sh", "check"], cwd=path, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 6, result.stderr
+    assert "a password for your own index needs UV_PUBLISH_URL and UV_PUBLISH_USERNAME set" in result.stderr
+    assert "correct horse" not in result.stdout + result.stderr
+
+
 def test_a_missing_testpypi_token_is_made_on_testpypi(repo) -> None:
     path, env, state = repo
     state.set_secret(PROJECT, CONFIG, f"{SECRET}_TESTPYPI", "ghp_not_a_pypi_token")

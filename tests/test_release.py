@@ -174,9 +174,9 @@ def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_defa
     """Without the token semantic-release would print a 40-line AggregateError."""
     env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
 
-    # RELEASE_TOOLS= skips the npm install: the check comes before semantic-release runs.
-    result = attempt(["make", "-s", "--no-print-directory", "release", "RELEASE_TOOLS="], rendered_default.path, env)
+    result = attempt(["make", "-s", "--no-print-directory", "release"], rendered_default.path, env)
 
     assert result.returncode != 0
     assert "FAIL  make release pushes a tag and a GitHub release, with GITHUB_TOKEN" in result.stderr
     assert "next: make release-dry-run" in result.stderr
+    assert not (rendered_default.path / "node_modules").exists(), "the check comes before the npm install"
