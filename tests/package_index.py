@@ -3,13 +3,21 @@
 The proxy forwards everything to pypiserver and records each upload (file name and status),
 so tests can prove that no file was uploaded twice. It can also be told to refuse uploads
 after the first N, to stand in for a connection lost half-way through a publish.
+
+With `tls=True` the proxy speaks HTTPS with a certificate from a throwaway CA (its file is
+`Index.ca_file`, for SSL_CERT_FILE), and plays the two services trusted publishing talks to:
+GitHub's OIDC token endpoint, and PyPI's `/_/oidc/audience` and `/_/oidc/mint-token`, which uv
+asks over HTTPS at the upload URL's host. The minted token is the index's `__token__` password.
 """
 
 from __future__ import annotations
 
+import base64
 import http.client
+import json
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -20,12 +28,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import trustme
 from passlib.apache import HtpasswdFile
 
 PYPI_SERVER = str(Path(sys.executable).parent / "pypi-server")
 # A login of the kind private indexes use (devpi, Artifactory, htpasswd), beside the token user.
 INDEX_USER, INDEX_PASSWORD = "alice", "correct-horse-battery-staple"
 UPLOAD_FILENAME = re.compile(rb'name="content"; filename="([^"]+)"')
+# What GitHub gives a job with `id-token: write`: a bearer token for its OIDC token endpoint.
+OIDC_REQUEST_TOKEN = "github-oidc-request-token-for-tests"
+OIDC_TOKEN_PATH = "/_github/id-token?api-version=2.0"  # clients append &audience=...
 
 
 def free_port() -> int:
@@ -50,6 +62,13 @@ class Index:
     # Once the index has taken this many uploads in all, the next outage_requests page requests get a 503.
     outage_from_upload: int | None = None
     outage_requests: int = 0
+    # Trusted publishing (tls=True only): the CA to trust, and PyPI's answer to a mint request.
+    ca_file: Path | None = None
+    oidc_request_url: str = ""
+    no_trusted_publisher: bool = False  # PyPI has no publisher for the job: minting is refused
+    minted: int = 0
+    burnt: int = 0
+    upload_token: str = field(default="", repr=False)
 
     def successful_uploads(self) -> list[str]:
         return [name for name, status in self.uploads if 200 <= status < 300]
@@ -64,6 +83,7 @@ class Index:
         self.hide_listings = self.corrupt_listed_hashes = self.omit_listed_hashes = False
         self.redirect_listings_to = None
         self.outage_requests = 0
+        self.no_trusted_publisher = False
 
 
 class _Proxy(BaseHTTPRequestHandler):
@@ -93,8 +113,48 @@ class _Proxy(BaseHTTPRequestHandler):
             return True
         return False
 
+    def _json(self, status: int, payload: dict) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _trusted_publishing(self) -> bool:
+        """GitHub's OIDC token endpoint and PyPI's two OIDC endpoints; True when answered here."""
+        if self.index.ca_file is None:
+            return False
+        if self.command == "GET" and self.path.startswith(OIDC_TOKEN_PATH + "&audience="):
+            if self.headers.get("Authorization", "").lower() != f"bearer {OIDC_REQUEST_TOKEN}":
+                self._json(401, {"message": "Bad credentials"})
+                return True
+            self._json(200, {"value": id_token(audience=self.path.rsplit("&audience=", 1)[1])})
+            return True
+        if self.command == "GET" and self.path == "/_/oidc/audience":
+            self._json(200, {"audience": "pypi"})
+            return True
+        if self.command == "POST" and self.path == "/_/oidc/mint-token":
+            token = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))["token"]
+            if token != id_token(audience="pypi") or self.index.no_trusted_publisher:
+                # PyPI's own answer when no trusted publisher matches the job's claims.
+                self._json(422, {"message": "Token request failed", "errors": [{
+                    "code": "invalid-publisher",
+                    "description": "valid token, but no corresponding publisher (All lookup strategies exhausted)",
+                }]})  # fmt: skip
+                return True
+            self.index.minted += 1
+            self._json(200, {"success": True, "token": self.index.upload_token})
+            return True
+        if self.command == "POST" and self.path == "/_/oidc/burn-token":  # uv revokes the token once done
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.index.burnt += 1
+            self._json(200, {})
+            return True
+        return False
+
     def _forward(self) -> None:
-        if self._listing_fault():
+        if self._trusted_publishing() or self._listing_fault():
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         filename = UPLOAD_FILENAME.search(body) if self.command == "POST" else None
@@ -141,8 +201,37 @@ def _wait_until_serving(port: int, process: subprocess.Popen, deadline: float) -
     raise RuntimeError("pypiserver did not start in time")
 
 
+def id_token(audience: str) -> str:
+    """The JWT GitHub would issue the release workflow's publish job (unsigned: nobody checks it here)."""
+    claims = {
+        "iss": "https://token.actions.githubusercontent.com",
+        "aud": audience,
+        "sub": "repo:acme/acme-widgets:environment:pypi",
+        "repository": "acme/acme-widgets",
+        "repository_owner": "acme",
+        "repository_owner_id": "1",
+        "job_workflow_ref": "acme/acme-widgets/.github/workflows/release.yml@refs/heads/main",
+        "ref": "refs/heads/main",
+        "environment": "pypi",
+    }
+    parts = [{"alg": "RS256", "typ": "JWT"}, claims]
+    encoded = [base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode() for part in parts]
+    return ".".join([*encoded, "c2lnbmF0dXJl"])
+
+
+def _serve_tls(proxy: ThreadingHTTPServer, root: Path) -> Path:
+    """Wrap the proxy's socket in TLS with a certificate for 127.0.0.1; return the CA's file."""
+    authority = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    proxy.socket = context.wrap_socket(proxy.socket, server_side=True)
+    ca_file = root / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    return ca_file
+
+
 @contextmanager
-def package_index(root: Path, token: str) -> Iterator[Index]:
+def package_index(root: Path, token: str, *, tls: bool = False) -> Iterator[Index]:
     """pypiserver with one user, `__token__` / token (uploads need it), behind the proxy."""
     packages = root / "packages"
     packages.mkdir(parents=True)
@@ -161,8 +250,11 @@ def package_index(root: Path, token: str) -> Iterator[Index]:
     try:
         _wait_until_serving(port, server, time.monotonic() + 20)
         proxy = ThreadingHTTPServer(("127.0.0.1", 0), type("Proxy", (_Proxy,), {"upstream": ("127.0.0.1", port)}))
-        base = f"http://127.0.0.1:{proxy.server_address[1]}"
-        index = Index(upload_url=f"{base}/", check_url=f"{base}/simple/")
+        base = f"{'https' if tls else 'http'}://127.0.0.1:{proxy.server_address[1]}"
+        index = Index(upload_url=f"{base}/", check_url=f"{base}/simple/", upload_token=token)
+        if tls:
+            index.ca_file = _serve_tls(proxy, root)
+            index.oidc_request_url = base + OIDC_TOKEN_PATH
         proxy.RequestHandlerClass.index = index
         threading.Thread(target=proxy.serve_forever, daemon=True).start()
         yield index

@@ -3,8 +3,9 @@
 Each CI mode's repo is rendered once; a test copies it, tags a release as the release job would,
 and runs the job's command with what GitHub Actions would give it: GITHUB_ACTIONS, the checkout
 at the tag, and the mode's credentials (the token secret, or a Doppler service token read by the
-real Doppler CLI from the fake API). Trusted publishing mints its token over HTTPS from GitHub's
-OIDC provider, which cannot run here: its tests stop before the upload.
+real Doppler CLI from the fake API, or GitHub's OIDC token endpoint). Trusted publishing runs
+against the same index behind HTTPS, which also plays GitHub's and PyPI's OIDC endpoints: uv asks
+PyPI's over HTTPS only.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.commands import attempt, run
 from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.gitrepo import commit_everything, git
-from tests.package_index import Index, package_index
+from tests.package_index import OIDC_REQUEST_TOKEN, Index, package_index
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import default_answers
 from tools.render import copier_copy
@@ -45,6 +46,20 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
     root = tmp_path_factory.mktemp("publish-ci")
     with fake_doppler() as (url, state), package_index(root / "index", PYPI_TOKEN) as index:
         yield root, url, state, index
+
+
+@pytest.fixture(scope="module")
+def https_services(
+    services, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str, DopplerState, Index]]:
+    """The same, with the index behind HTTPS and PyPI's OIDC endpoints: what trusted publishing needs."""
+    root, url, state, _ = services
+    with package_index(tmp_path_factory.mktemp("https-index"), PYPI_TOKEN, tls=True) as index:
+        yield root, url, state, index
+
+
+def services_for(request: pytest.FixtureRequest, mode: str) -> tuple[Path, str, DopplerState, Index]:
+    return request.getfixturevalue("https_services" if mode == "trusted-publishing" else "services")
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +100,13 @@ class Job:
             defaults["UV_PUBLISH_TOKEN"] = PYPI_TOKEN
         if self.mode == "doppler-ci":
             defaults |= {"DOPPLER_TOKEN": SERVICE_TOKEN, "DOPPLER_API_HOST": self.doppler_url}
+        if self.mode == "trusted-publishing":  # what `id-token: write` gives the job
+            defaults |= {
+                "ACTIONS_ID_TOKEN_REQUEST_URL": self.index.oidc_request_url,
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": OIDC_REQUEST_TOKEN,
+            }
+        if self.index.ca_file is not None:
+            defaults["SSL_CERT_FILE"] = str(self.index.ca_file)  # uv and Python both read it
         return clean_env(**{**defaults, **changes})
 
     def publish(self, *command: str, **env_changes: str | None) -> subprocess.CompletedProcess[str]:
@@ -114,9 +136,9 @@ def checkout(seeds: dict[str, Path], services, tmp_path: Path, mode: str) -> Job
     return Job(repo, mode, version, url, index)
 
 
-@pytest.fixture(params=TOKEN_MODES)
-def job(request: pytest.FixtureRequest, seeds, services, tmp_path: Path) -> Job:
-    return checkout(seeds, services, tmp_path, request.param)
+@pytest.fixture(params=CI_MODES)
+def job(request: pytest.FixtureRequest, seeds, tmp_path: Path) -> Job:
+    return checkout(seeds, services_for(request, request.param), tmp_path, request.param)
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, cause: str, next_step: str) -> None:
@@ -135,20 +157,48 @@ def assert_published_once(job: Job, result: subprocess.CompletedProcess[str]) ->
     assert f"published acme-widgets {job.version}" in result.stdout
     assert sorted(job.uploads()) == job.expected_files(), job.index.uploads
     assert PYPI_TOKEN not in result.stdout + result.stderr
+    assert OIDC_REQUEST_TOKEN not in result.stdout + result.stderr
 
 
 # ---- the token modes, end to end -----------------------------------------------------------------
 
 
 def test_publish_job_uploads_once_and_verifies(job: Job) -> None:
-    with argv_containing(PYPI_TOKEN) as seen:
+    with argv_containing(PYPI_TOKEN) as seen, argv_containing(OIDC_REQUEST_TOKEN) as seen_oidc:
         result = job.publish("make", "-s", "publish-ci")  # what the workflow runs
 
     assert_published_once(job, result)
     steps = [line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("ok ")]
     assert steps == STEPS
     assert "2 files listed with matching sha256" in result.stdout
-    assert seen == [], "the token must never be in a command line"
+    assert seen == seen_oidc == [], "no credential may be in a command line"
+
+
+def test_trusted_publishing_mints_one_token_per_run_and_revokes_it(seeds, https_services, tmp_path: Path) -> None:
+    job = checkout(seeds, https_services, tmp_path, "trusted-publishing")
+    minted, burnt = job.index.minted, job.index.burnt
+
+    assert_published_once(job, job.publish())
+    again = job.publish()
+
+    assert (job.index.minted - minted, job.index.burnt - burnt) == (1, 1), "one token, revoked after the upload"
+    assert "already published: nothing to do" in again.stdout, "a re-run mints nothing"
+
+
+def test_trusted_publishing_without_a_publisher_on_pypi_says_to_add_one(seeds, https_services, tmp_path: Path) -> None:
+    job = checkout(seeds, https_services, tmp_path, "trusted-publishing")
+    job.index.no_trusted_publisher = True
+
+    result = job.publish()
+
+    assert_clean_failure(
+        result, 9, "PyPI did not mint an upload token",
+        "add a trusted publisher on PyPI for acme/acme-widgets, workflow release.yml, environment pypi",
+    )  # fmt: skip
+    assert job.uploads() == []
+    # What PyPI said and the claims it compared, as uv printed them: what the maintainer checks.
+    assert "invalid-publisher" in result.stdout
+    assert 'job_workflow_ref: "acme/acme-widgets/.github/workflows/release.yml@refs/heads/main"' in result.stdout
 
 
 def test_a_rerun_of_the_job_uploads_nothing(job: Job) -> None:
@@ -201,7 +251,12 @@ def test_a_published_version_needs_no_credential_to_rerun(job: Job) -> None:
     """After a token is revoked or rotated, a re-run of a finished job still ends well."""
     assert_published_once(job, job.publish())
 
-    again = job.publish(UV_PUBLISH_TOKEN=None, DOPPLER_TOKEN=None)
+    again = job.publish(
+        UV_PUBLISH_TOKEN=None,
+        DOPPLER_TOKEN=None,
+        ACTIONS_ID_TOKEN_REQUEST_URL=None,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN=None,
+    )
 
     assert again.returncode == 0, again.stderr
     assert "already published: nothing to do" in again.stdout
@@ -258,18 +313,20 @@ def test_doppler_ci_with_a_revoked_service_token_says_to_replace_it(seeds, servi
     assert_clean_failure(result, 5, "Invalid Auth token", "replace the secret DOPPLER_TOKEN")
 
 
-def test_trusted_publishing_without_id_token_permission_stops_before_uploading(seeds, services, tmp_path: Path) -> None:
-    job = checkout(seeds, services, tmp_path, "trusted-publishing")
+def test_trusted_publishing_without_id_token_permission_stops_before_uploading(
+    seeds, https_services, tmp_path: Path
+) -> None:
+    job = checkout(seeds, https_services, tmp_path, "trusted-publishing")
     result = job.publish(ACTIONS_ID_TOKEN_REQUEST_URL=None, ACTIONS_ID_TOKEN_REQUEST_TOKEN=None)
     assert_clean_failure(result, 5, "GitHub offers this job no OIDC token", "id-token: write")
     assert job.uploads() == []
 
 
-def test_trusted_publishing_refuses_a_token_in_the_environment(seeds, services, tmp_path: Path) -> None:
-    job = checkout(seeds, services, tmp_path, "trusted-publishing")
-    oidc = {"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:9/token", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "x"}
-    result = job.publish(UV_PUBLISH_TOKEN=PYPI_TOKEN, **oidc)
+def test_trusted_publishing_refuses_a_token_in_the_environment(seeds, https_services, tmp_path: Path) -> None:
+    job = checkout(seeds, https_services, tmp_path, "trusted-publishing")
+    result = job.publish(UV_PUBLISH_TOKEN=PYPI_TOKEN)
     assert_clean_failure(result, 2, "UV_PUBLISH_TOKEN is set, but trusted publishing", "remove UV_PUBLISH_TOKEN")
+    assert job.uploads() == []
 
 
 # Where each mode's credential must reach: (variable, the uv commands that may see it).
@@ -278,13 +335,14 @@ CREDENTIALS = {
     "doppler-ci": ("DOPPLER_TOKEN", set()),  # the doppler CLI reads it; uv never needs it
     "trusted-publishing": ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", {"publish"}),
 }
-OIDC = {"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:9/token", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc-x"}
 
 
 @pytest.mark.parametrize("mode", CI_MODES)
-def test_only_the_command_that_needs_the_credential_inherits_it(seeds, services, tmp_path: Path, mode: str) -> None:
+def test_only_the_command_that_needs_the_credential_inherits_it(
+    request: pytest.FixtureRequest, seeds, tmp_path: Path, mode: str
+) -> None:
     """`uv build` (and the build backend it runs from PyPI) never inherits a credential."""
-    job = checkout(seeds, services, tmp_path, mode)
+    job = checkout(seeds, services_for(request, mode), tmp_path, mode)
     variable, allowed = CREDENTIALS[mode]
     spy_dir = tmp_path / "spy"
     spy_dir.mkdir()
@@ -293,12 +351,9 @@ def test_only_the_command_that_needs_the_credential_inherits_it(seeds, services,
     )
     (spy_dir / "uv").chmod(0o755)
 
-    result = job.publish(PATH=f"{spy_dir}:{os.environ['PATH']}", **(OIDC if mode == "trusted-publishing" else {}))
+    result = job.publish(PATH=f"{spy_dir}:{os.environ['PATH']}")
 
-    if mode == "trusted-publishing":  # uv then asks PyPI's OIDC endpoints over HTTPS: unreachable here
-        assert_clean_failure(result, 10, "trusted publishing", "re-run the job")
-    else:
-        assert_published_once(job, result)
+    assert_published_once(job, result)
     calls = {tuple(line.split(" ", 1)) for line in (spy_dir / "log").read_text().splitlines()}
     assert {"version", "build", "publish"} <= {command for command, _ in calls}, calls
     assert {command for command, seen in calls if seen == "seen"} == allowed, calls
