@@ -239,3 +239,42 @@ def test_a_missing_testpypi_token_is_made_on_testpypi(repo) -> None:
 
     assert result.returncode == 6, result.stderr
     assert "https://test.pypi.org/manage/account/token/" in result.stderr
+
+
+def test_without_doppler_yaml_the_token_script_says_so_with_its_documented_code(
+    rendered_default: Rendered, tmp_path: Path
+) -> None:
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts/pypi-token.sh"
+    script.write_bytes((rendered_default.path / "scripts/pypi-token.sh").read_bytes())
+    script.chmod(0o755)
+
+    result = subprocess.run([str(script), "check"], cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
+
+    assert result.returncode == 5, result.stderr
+    assert "FAIL  doppler.yaml is missing" in result.stderr
+    assert (
+        "5 Doppler (or\ndoppler.yaml) could not store or return it"
+        in subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
+    )
+
+
+def test_in_doppler_ci_the_token_is_always_a_pypi_token(render, doppler_api, tmp_path: Path) -> None:
+    """The publish job uploads to PyPI with a token: a password for another index could never be used."""
+    path = render(publish_via="doppler-ci").path
+    url, state = doppler_api
+    state.secrets[(PROJECT, CONFIG)] = {}
+    env = clean_env(
+        HOME=str(doppler_home(tmp_path / "home")), DOPPLER_API_HOST=url, DOPPLER_TOKEN=SERVICE_TOKEN,
+        UV_PUBLISH_URL="http://127.0.0.1:9/", UV_PUBLISH_USERNAME="alice",
+    )  # fmt: skip
+
+    helped = subprocess.run(["scripts/pypi-token.sh", "--help"], cwd=path, capture_output=True, text=True, check=True)
+    stored = subprocess.run(
+        ["scripts/pypi-token.sh", "set"], cwd=path, env=env, input="a pass phrase\n", capture_output=True, text=True
+    )
+
+    assert "UV_PUBLISH_USERNAME" not in helped.stdout
+    assert stored.returncode == 6, stored.stderr
+    assert "is not a PyPI API token" in stored.stderr and "own index" not in stored.stderr
+    assert SECRET not in state.secrets[(PROJECT, CONFIG)]

@@ -272,6 +272,16 @@ def test_a_stray_tag_that_is_not_the_version_never_publishes(job: Job) -> None:
     assert job.uploads() == []
 
 
+def test_help_works_from_any_directory(seeds, tmp_path: Path) -> None:
+    script = os.path.relpath(seeds["token-secret"] / "scripts/publish-from-ci.sh", tmp_path)
+
+    result = attempt([script, "--help"], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Usage: scripts/publish-from-ci.sh [--help]" in result.stdout
+    assert "Exit codes: docs/publishing.md" in result.stdout
+
+
 def test_outside_github_actions_it_refuses(job: Job) -> None:
     assert_clean_failure(job.publish(GITHUB_ACTIONS=None), 3, "not running in GitHub Actions", "release workflow")
 
