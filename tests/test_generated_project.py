@@ -30,9 +30,14 @@ pytestmark = pytest.mark.slow
             "zeta_tools-0.0.0",
         ),
         ({"publish_via": "doppler-ci", "license": "BSD-3-Clause", "python_min": "3.11"}, "acme_widgets-0.0.0"),
-        (
-            {"publish_via": "token-secret", "license": "MIT", "release_branch": "release/1.x"},
-            "acme_widgets-0.0.0",
+        (  # the longest names the rules allow: the generated code still fits its 100 columns
+            {
+                "publish_via": "token-secret",
+                "release_branch": "release/1.x",
+                "package_name": "acme-" + "w" * 95,
+                "module_name": "acme_" + "w" * 75,
+            },
+            "acme_" + "w" * 95 + "-0.0.0",
         ),
     ],
     ids=["defaults", "trusted-publishing", "doppler-ci", "token-secret"],

@@ -108,6 +108,26 @@ def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: P
     run(["uv", "lock", "--check"], project)
 
 
+def test_changed_answers_merge_beside_a_released_version(tmp_path: Path) -> None:
+    """After releases the version lines differ from the template's 0.0.0; answers beside them must still merge."""
+    template = template_clone(tmp_path)
+    project = tmp_path / "project"
+    render_from(template, project)
+    commit_everything(project, "init")
+    run(["scripts/set-version.sh", "1.4.0"], project)
+    commit_everything(project, "chore(release): 1.4.0")
+    changes = ["description=Widgets, renamed", "package_name=acme-gadgets", "author_name=B", "python_min=3.12"]
+
+    output = run([COPIER, "update", "--trust", "--defaults", *(f"--data={change}" for change in changes)], project)
+
+    assert "ok    no-conflicts" in output
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'version = "1.4.0"' in pyproject
+    assert 'description = "Widgets, renamed"' in pyproject and 'name = "acme-gadgets"' in pyproject
+    assert '"version": "1.4.0"' in (project / "package.json").read_text()
+    assert "<<<<<<<" not in pyproject + (project / "package.json").read_text()
+
+
 def test_an_update_to_another_licence_brings_its_text(tmp_path: Path) -> None:
     """In a later year too: the copyright year is an answer, so the old text renders as it was."""
     template = template_clone(tmp_path)
