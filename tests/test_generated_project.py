@@ -56,6 +56,17 @@ def test_generated_repo_passes_its_own_checks(render, answers: dict[str, str], d
     assert changed == "", f"`make format` changed a fresh render:\n{changed}"
 
 
+def test_the_checks_run_on_a_fresh_copy_before_make_install(render) -> None:
+    """The copy message suggests `make validate`: it must not need `make install` first."""
+    rendered = render()
+    assert not (rendered.path / "uv.lock").exists()
+
+    out = run(["make", "validate"], rendered.path)
+
+    assert "0 failed" in out
+    assert (rendered.path / "uv.lock").is_file()
+
+
 def test_make_help_lists_every_target(rendered_default) -> None:
     out = run(["make", "--no-print-directory"], rendered_default.path)
     for target in ("help", "install", "test", "lint", "format", "build", "clean"):

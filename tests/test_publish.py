@@ -445,3 +445,38 @@ def test_colour_only_on_a_terminal_without_no_color(world: PublishWorld, no_colo
     assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
     assert (b"\x1b[32m" in screen) is coloured
     assert b"dry run of acme-widgets" in screen
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/acme/acme-widgets",
+        "https://x-access-token:ghs_secretvalue@github.com/Acme/acme-widgets.git",
+        "ssh://git@ssh.github.com:443/acme/acme-widgets.git",  # GitHub's SSH over the HTTPS port
+        "git@github-work:acme/acme-widgets.git",  # an SSH host alias for GitHub
+    ],
+    ids=["https", "https with a token", "ssh port 443", "ssh alias"],
+)
+def test_every_way_of_naming_the_github_repo_is_accepted(world: PublishWorld, tmp_path: Path, url: str) -> None:
+    git(world.repo, "remote", "set-url", "origin", url)
+    git(world.repo, "config", f"url.{(world.repo.parent / 'remote.git').as_uri()}.insteadOf", url)
+    # `ssh -G` reads ~/.ssh/config from the passwd entry, not $HOME: this stands in for the
+    # maintainer's config line `Host github-work` / `HostName github.com`, and connects nowhere.
+    fake_ssh = tmp_path / "bin/ssh"
+    fake_ssh.parent.mkdir()
+    fake_ssh.write_text('#!/bin/sh\n[ "$1 $2" = "-G github-work" ] && echo "hostname github.com"\n')
+    fake_ssh.chmod(0o755)
+
+    result = world.publish(PATH=f"{fake_ssh.parent}:{os.environ['PATH']}")
+
+    assert_published_once(world, result)
+
+
+def test_a_wrong_origin_with_a_token_in_its_url_is_named_without_the_token(world: PublishWorld) -> None:
+    git(world.repo, "remote", "set-url", "origin", "https://ghp_secretvalue@github.com/someone/else.git")
+
+    result = world.publish()
+
+    assert result.returncode == 4
+    assert "origin is 'https://***@github.com/someone/else.git'" in result.stderr
+    assert "ghp_secretvalue" not in result.stdout + result.stderr
