@@ -233,3 +233,11 @@ def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
     if mode != "trusted-publishing":  # the token's secret name, where the script reads it from
         answers = rendered.text("scripts/pypi-token.sh" if mode == "doppler-ci" else "scripts/publish-from-ci.sh")
         assert 'readonly TOKEN_SECRET="ACME_PYPI"' in answers
+
+
+def test_readme_links_work_on_the_pypi_page(rendered_default: Rendered) -> None:
+    """The README is also the package's long description on PyPI, where relative links break."""
+    links = re.findall(r"\]\(([^)]+)\)", rendered_default.text("README.md"))
+
+    assert "https://github.com/acme/acme-widgets/blob/main/docs/publishing.md" in links
+    assert [link for link in links if not link.startswith("https://")] == []
