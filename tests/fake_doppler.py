@@ -12,8 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.json_handler import JsonHandler
 
 SERVICE_TOKEN = "dp.st.dev.fake0service0token0for0tests"
 
@@ -52,22 +54,11 @@ def _secret_json(name: str, value: str) -> dict:
     }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     state: DopplerState  # set on the subclass made per server
 
-    def log_message(self, *args: object) -> None:  # keep test output quiet
-        pass
-
-    def _reply(self, status: int, payload: dict) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
     def _error(self, status: int, message: str) -> None:
-        self._reply(status, {"messages": [message], "success": False})
+        self.reply_json(status, {"messages": [message], "success": False})
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -81,7 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
         if token not in self.state.tokens:
             return self._error(401, "Invalid Auth token")
         if url.path == "/v3/me":
-            return self._reply(200, _me())
+            return self.reply_json(200, _me())
         key = (query.get("project", ""), query.get("config", ""))
         if url.path == "/v3/configs/config/secrets" and method == "GET":
             return self._get_secret(key, query.get("secrets", ""))
@@ -95,14 +86,14 @@ class _Handler(BaseHTTPRequestHandler):
         stored = self.state.secrets[key]
         if name not in stored:
             return self._error(404, f"Could not find requested secret: {name}")
-        self._reply(200, {"secrets": {name: _secret_json(name, stored[name])}, "success": True})
+        self.reply_json(200, {"secrets": {name: _secret_json(name, stored[name])}, "success": True})
 
     def _set_secrets(self, key: tuple[str, str], body: dict) -> None:
         changed = {}
         for change in body.get("change_requests", []):
             self.state.set_secret(*key, change["name"], change["value"])
             changed[change["name"]] = _secret_json(change["name"], change["value"])
-        self._reply(200, {"secrets": changed, "success": True})
+        self.reply_json(200, {"secrets": changed, "success": True})
 
     def do_GET(self) -> None:
         self._handle("GET")

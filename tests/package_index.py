@@ -25,11 +25,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import trustme
 from passlib.apache import HtpasswdFile
+
+from tests.json_handler import JsonHandler
 
 PYPI_SERVER = str(Path(sys.executable).parent / "pypi-server")
 # A login of the kind private indexes use (devpi, Artifactory, htpasswd), beside the token user.
@@ -86,12 +88,9 @@ class Index:
         self.no_trusted_publisher = False
 
 
-class _Proxy(BaseHTTPRequestHandler):
+class _Proxy(JsonHandler):
     index: Index
     upstream: tuple[str, int]
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def _listing_fault(self) -> bool:
         """Answer a project page the way a faulty index would; True when answered here."""
@@ -113,43 +112,35 @@ class _Proxy(BaseHTTPRequestHandler):
             return True
         return False
 
-    def _json(self, status: int, payload: dict) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
     def _trusted_publishing(self) -> bool:
-        """GitHub's OIDC token endpoint and PyPI's two OIDC endpoints; True when answered here."""
+        """GitHub's OIDC token endpoint and PyPI's audience, mint and burn endpoints; True when answered here."""
         if self.index.ca_file is None:
             return False
         if self.command == "GET" and self.path.startswith(OIDC_TOKEN_PATH + "&audience="):
             if self.headers.get("Authorization", "").lower() != f"bearer {OIDC_REQUEST_TOKEN}":
-                self._json(401, {"message": "Bad credentials"})
+                self.reply_json(401, {"message": "Bad credentials"})
                 return True
-            self._json(200, {"value": id_token(audience=self.path.rsplit("&audience=", 1)[1])})
+            self.reply_json(200, {"value": id_token(audience=self.path.rsplit("&audience=", 1)[1])})
             return True
         if self.command == "GET" and self.path == "/_/oidc/audience":
-            self._json(200, {"audience": "pypi"})
+            self.reply_json(200, {"audience": "pypi"})
             return True
         if self.command == "POST" and self.path == "/_/oidc/mint-token":
             token = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))["token"]
             if token != id_token(audience="pypi") or self.index.no_trusted_publisher:
                 # PyPI's own answer when no trusted publisher matches the job's claims.
-                self._json(422, {"message": "Token request failed", "errors": [{
+                self.reply_json(422, {"message": "Token request failed", "errors": [{
                     "code": "invalid-publisher",
                     "description": "valid token, but no corresponding publisher (All lookup strategies exhausted)",
                 }]})  # fmt: skip
                 return True
             self.index.minted += 1
-            self._json(200, {"success": True, "token": self.index.upload_token})
+            self.reply_json(200, {"success": True, "token": self.index.upload_token})
             return True
         if self.command == "POST" and self.path == "/_/oidc/burn-token":  # uv revokes the token once done
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self.index.burnt += 1
-            self._json(200, {})
+            self.reply_json(200, {})
             return True
         return False
 

@@ -189,10 +189,11 @@ def test_trusted_publishing_without_a_publisher_on_pypi_says_to_add_one(seeds, h
     job = checkout(seeds, https_services, tmp_path, "trusted-publishing")
     job.index.no_trusted_publisher = True
 
-    result = job.publish()
+    result = job.publish(COLUMNS="60")  # uv wraps its errors at this width: the script must not cut them
 
     assert_clean_failure(
-        result, 9, "PyPI did not mint an upload token",
+        result, 9, "PyPI did not mint an upload token: Failed to obtain token for trusted publishing: Server "
+        "returned error code 422 Unprocessable Entity, is trusted publishing correctly configured?",
         "add a trusted publisher on PyPI for acme/acme-widgets, workflow release.yml, environment pypi",
     )  # fmt: skip
     assert job.uploads() == []
