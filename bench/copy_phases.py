@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import copier
+import jinja2
 from copier import _main, _template
 
 from bench.doppler_env import doppler_env
@@ -33,6 +34,8 @@ PHASES = [
     ("questions and answer checks", _main.Worker, "_ask"),
     ("render the files", _main.Worker, "_render_template"),
     ("  of which one `git config` per file", _main.Worker, "_sync_git_index_executable_bit"),
+    # Copier compiles every templated string it reads (question fields, path parts, files).
+    ("  Jinja compiles, in both phases above", jinja2.Environment, "compile"),
     ("post-copy task (validate, Doppler)", _main.Worker, "_execute_tasks"),
 ]
 
