@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -168,6 +169,44 @@ def test_release_dry_run_before_any_release(unreleased: ReleaseRepo, tmp_path: P
 
     assert "Next release: 1.0.0 (the first release)" in out
     assert repo.remote_tags() == set()
+
+
+def _dry_run(repo: ReleaseRepo) -> subprocess.CompletedProcess[str]:
+    return attempt(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+
+def test_release_dry_run_without_origin_names_the_remote_to_add(unreleased: ReleaseRepo, tmp_path: Path) -> None:
+    """A fresh copy before `git remote add`: semantic-release only says repositoryUrl is required."""
+    repo = unreleased.clone_to(tmp_path / "repo")
+    git(repo.path, "remote", "remove", "origin")
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    hint = "release-preview: the repository has no origin remote: git remote add origin git@github.com:acme/acme-widgets.git"
+    assert hint in result.stderr.splitlines()
+    assert "push access" not in result.stderr
+
+
+def test_release_dry_run_outside_git_says_to_init(unreleased: ReleaseRepo, tmp_path: Path) -> None:
+    repo = unreleased.clone_to(tmp_path / "repo")
+    shutil.rmtree(repo.path / ".git")
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    assert "release-preview: run it in the package's git repository (git init, then a first commit)" in result.stderr
+
+
+def test_release_dry_run_with_an_unreachable_origin_says_what_it_needs(unreleased: ReleaseRepo, tmp_path: Path) -> None:
+    repo = unreleased.clone_to(tmp_path / "repo")
+    git(repo.path, "remote", "set-url", "origin", (tmp_path / "gone.git").as_uri())
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    assert "gone.git" in result.stderr
+    assert "release-preview: it needs the release branch checked out and push access to origin" in result.stderr
 
 
 def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_default) -> None:

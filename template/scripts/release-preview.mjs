@@ -22,6 +22,18 @@ try {
 const config = JSON.parse(readFileSync(".releaserc.json", "utf8"));
 const plugins = config.plugins.filter((plugin) => ANALYSIS.includes(Array.isArray(plugin) ? plugin[0] : plugin));
 
+// What to do about a failed dry run, by semantic-release's error codes.
+function nextStep(codes) {
+  if (codes.includes("ENOGITREPO")) return "run it in the package's git repository (git init, then a first commit)";
+  if (codes.includes("ENOREPOURL")) {
+    // pyproject.toml's Homepage is the GitHub repository the template was given.
+    const homepage = readFileSync("pyproject.toml", "utf8").match(/^Homepage = "https:\/\/github\.com\/([^"]+)"/m);
+    const remote = homepage ? `git@github.com:${homepage[1]}.git` : "git@github.com:OWNER/REPO.git";
+    return `the repository has no origin remote: git remote add origin ${remote}`;
+  }
+  return "it needs the release branch checked out and push access to origin (checked even in a dry run)";
+}
+
 // semantic-release's own log is quiet: in a dry run it prints the notes too, and "Published".
 let result;
 try {
@@ -29,7 +41,7 @@ try {
 } catch (error) {
   const errors = error.errors ?? [error];
   for (const { message } of errors) console.error(`release-preview: ${message}`);
-  console.error("release-preview: it needs the release branch checked out and push access to origin (checked even in a dry run)");
+  console.error(`release-preview: ${nextStep(errors.map(({ code }) => code))}`);
   process.exit(1);
 }
 
