@@ -6,6 +6,8 @@
   network), it says what to run.
 - Removed files: a new module_name or publish_via deletes the old answer's files, edited or
   not (Copier's doing). The hook names them and how to bring one back.
+- A new release_branch: the workflows now run on the new name only, while the git branch and
+  GitHub's default branch keep the old one, so no release would ever run. The hook says so.
 """
 
 from __future__ import annotations
@@ -55,3 +57,33 @@ def report_removed(repo: Path) -> None:
     removed = [path for path in result.stdout.split("\0") if path]
     if result.returncode == 0 and removed:
         print(f"  removed   by the update: {', '.join(removed)} (`git checkout HEAD -- PATH` restores one)")
+
+
+def _recorded_branch(answers_text: str) -> str | None:
+    import yaml  # Copier's own dependency
+
+    try:
+        answers = yaml.safe_load(answers_text)
+    except yaml.YAMLError:
+        return None
+    return str(answers["release_branch"]) if isinstance(answers, dict) and "release_branch" in answers else None
+
+
+def report_branch(repo: Path) -> None:
+    """Say what to rename when the update changed the release_branch answer."""
+    if not (repo / ".git").exists() or shutil.which("git") is None:
+        return
+    committed = subprocess.run(
+        ["git", "show", "HEAD:.copier-answers.yml"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    answers = repo / ".copier-answers.yml"
+    if committed.returncode != 0 or not answers.is_file():
+        return
+    old, new = _recorded_branch(committed.stdout), _recorded_branch(answers.read_text(encoding="utf-8"))
+    if old is None or new is None or old == new:
+        return
+    print(
+        f"  branch    release_branch is now {new} (was {old}): the workflows run on {new} only. Rename the"
+        f" branch (`git branch -m {old} {new} && git push -u origin {new}`), then make {new} the default"
+        " branch on GitHub (Settings, General, Default branch)"
+    )

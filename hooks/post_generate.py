@@ -5,7 +5,8 @@ merge of every `copier update` (a migration). Validation first (the repo's own
 scripts/validate_repo.py, the same code as `make validate`): a broken render, or an update
 that left conflict markers or .rej files, stops here with a non-zero exit. After a copy, for
 the Doppler publish modes: `doppler setup`, and on a terminal an offer to store the PyPI token.
-After an update: uv.lock re-locked if need be, and the files the update removed named.
+After an update: uv.lock re-locked if need be, the files the update removed named, and a new
+release_branch's renames listed.
 Usage: post_generate.py copy DEFAULTS | post_generate.py update
        (DEFAULTS: Copier's --defaults flag, "True" or "False")
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
 
-from after_update import relock, report_removed
+from after_update import relock, report_branch, report_removed
 from doppler_setup import setup_doppler, start_login_check
 from token_prompt import interactive, offer_token_storage
 
@@ -67,12 +68,14 @@ def main(argv: list[str]) -> None:
             try:
                 relock(repo)
                 report_removed(repo)
+                report_branch(repo)
             except Exception as error:
-                print(f"  update    could not re-lock or list removed files: {error}")
+                print(f"  update    could not finish the report (lock, removed files, branch): {error}")
         raise
     if not copying:
         relock(repo)
         report_removed(repo)
+        report_branch(repo)
         return
     if mode not in DOPPLER_MODES:
         return

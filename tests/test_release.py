@@ -183,7 +183,8 @@ def test_release_dry_run_without_origin_names_the_remote_to_add(unreleased: Rele
     result = _dry_run(repo)
 
     assert result.returncode != 0
-    hint = "release-preview: the repository has no origin remote: git remote add origin git@github.com:acme/acme-widgets.git"
+    remote = "git@github.com:acme/acme-widgets.git"
+    hint = f"release-preview: the repository has no origin remote: git remote add origin {remote}"
     assert hint in result.stderr.splitlines()
     assert "push access" not in result.stderr
 

@@ -28,11 +28,17 @@ def _differences(left: Path, right: Path) -> list[str]:
     return found
 
 
-def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> None:
+def _committed_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A clone of this template, and a default copy of it committed as "init"."""
     template = template_clone(tmp_path)
     project = tmp_path / "project"
     render_from(template, project)
     commit_everything(project, "init")
+    return template, project
+
+
+def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> None:
+    template, project = _committed_copy(tmp_path)
 
     editorconfig = template / "template/.editorconfig"
     editorconfig.write_text(editorconfig.read_text() + "\n[*.sh]\nindent_size = 2\n")
@@ -51,10 +57,7 @@ def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> N
 
 def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Path) -> None:
     """Given on update, a new project_name derives nothing: package and module names are recorded."""
-    template = template_clone(tmp_path)
-    project = tmp_path / "project"
-    render_from(template, project)
-    commit_everything(project, "init")
+    _, project = _committed_copy(tmp_path)
 
     run([COPIER, "update", "--trust", "--defaults", "--quiet", "-d", "project_name=Été Widgets"], project)
 
@@ -110,10 +113,7 @@ def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: P
 
 def test_changed_answers_merge_beside_a_released_version(tmp_path: Path) -> None:
     """After releases the version lines differ from the template's 0.0.0; answers beside them must still merge."""
-    template = template_clone(tmp_path)
-    project = tmp_path / "project"
-    render_from(template, project)
-    commit_everything(project, "init")
+    _, project = _committed_copy(tmp_path)
     run(["scripts/set-version.sh", "1.4.0"], project)
     commit_everything(project, "chore(release): 1.4.0")
     changes = ["description=Widgets, renamed", "package_name=acme-gadgets", "author_name=B", "python_min=3.12"]
@@ -201,3 +201,26 @@ def test_an_update_refuses_a_recorded_pair_that_is_no_longer_allowed(tmp_path: P
     assert "pass -d publish_via=local-doppler or -d license=..." in result.stderr
     assert "Traceback" not in result.stderr
     assert git(project, "status", "--porcelain") == "" and git(project, "rev-parse", "HEAD:") == before
+
+
+def test_an_update_to_a_new_release_branch_says_what_to_rename(tmp_path: Path) -> None:
+    """The workflows follow the answer at once; the git branch and GitHub's default branch do not."""
+    _, project = _committed_copy(tmp_path)
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", "release_branch=trunk"], project)
+
+    branch = [line.strip() for line in output.splitlines() if line.strip().startswith("branch ")]
+    assert len(branch) == 1, output
+    assert "release_branch is now trunk (was main)" in branch[0]
+    assert "`git branch -m main trunk && git push -u origin trunk`" in branch[0]
+    assert "default branch on GitHub" in branch[0]
+    assert 'branches: ["trunk"]' in (project / ".github/workflows/release.yml").read_text()
+
+
+def test_an_update_that_keeps_the_release_branch_says_nothing_about_it(tmp_path: Path) -> None:
+    _, project = _committed_copy(tmp_path)
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", "description=Other widgets"], project)
+
+    assert "ok    no-conflicts" in output
+    assert "release_branch" not in output
