@@ -17,6 +17,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from answers import parse_answers
+
 # uv settings from the maintainer's shell that would forbid the re-lock itself.
 LOCK_BLOCKERS = ("UV_LOCKED", "UV_FROZEN")
 
@@ -59,16 +61,6 @@ def report_removed(repo: Path) -> None:
         print(f"  removed   by the update: {', '.join(removed)} (`git checkout HEAD -- PATH` restores one)")
 
 
-def _recorded_branch(answers_text: str) -> str | None:
-    import yaml  # Copier's own dependency
-
-    try:
-        answers = yaml.safe_load(answers_text)
-    except yaml.YAMLError:
-        return None
-    return str(answers["release_branch"]) if isinstance(answers, dict) and "release_branch" in answers else None
-
-
 def report_branch(repo: Path) -> None:
     """Say what to rename when the update changed the release_branch answer."""
     if not (repo / ".git").exists() or shutil.which("git") is None:
@@ -79,7 +71,8 @@ def report_branch(repo: Path) -> None:
     answers = repo / ".copier-answers.yml"
     if committed.returncode != 0 or not answers.is_file():
         return
-    old, new = _recorded_branch(committed.stdout), _recorded_branch(answers.read_text(encoding="utf-8"))
+    old = parse_answers(committed.stdout).get("release_branch")
+    new = parse_answers(answers.read_text(encoding="utf-8")).get("release_branch")
     if old is None or new is None or old == new:
         return
     print(

@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
 
 from after_update import relock, report_branch, report_removed
+from answers import parse_answers
 from doppler_setup import setup_doppler, start_login_check
 from token_prompt import interactive, offer_token_storage
 
@@ -39,14 +40,10 @@ def validate(repo: Path) -> None:
 
 def publish_answers(repo: Path) -> tuple[str | None, str]:
     """The recorded publish_via and pypi_token_secret answers."""
-    import yaml  # Copier's own dependency
-
     try:
-        answers = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        answers = parse_answers((repo / ".copier-answers.yml").read_text(encoding="utf-8"))
+    except OSError:
         answers = {}  # the validator reports it
-    if not isinstance(answers, dict):
-        answers = {}
     return answers.get("publish_via"), answers.get("pypi_token_secret", "PYPI_TOKEN")
 
 
