@@ -75,8 +75,12 @@ def report_branch(repo: Path) -> None:
     new = parse_answers(answers.read_text(encoding="utf-8")).get("release_branch")
     if old is None or new is None or old == new:
         return
+    current = subprocess.run(
+        ["git", "symbolic-ref", "--quiet", "--short", "HEAD"], cwd=repo, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    # A maintainer who renamed the branch before updating only has the push and GitHub left.
+    rename = f"git push -u origin {new}" if current == new else f"git branch -m {old} {new} && git push -u origin {new}"
     print(
         f"  branch    release_branch is now {new} (was {old}): the workflows run on {new} only. Rename the"
-        f" branch (`git branch -m {old} {new} && git push -u origin {new}`), then make {new} the default"
-        " branch on GitHub (Settings, General, Default branch)"
+        f" branch (`{rename}`), then make {new} the default branch on GitHub (Settings, General, Default branch)"
     )

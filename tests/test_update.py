@@ -217,6 +217,20 @@ def test_an_update_to_a_new_release_branch_says_what_to_rename(tmp_path: Path) -
     assert 'branches: ["trunk"]' in (project / ".github/workflows/release.yml").read_text()
 
 
+def test_an_update_after_the_branch_was_renamed_leaves_out_the_rename(tmp_path: Path) -> None:
+    """`git branch -m` would fail on a branch renamed already; the push and GitHub's setting remain."""
+    _, project = _committed_copy(tmp_path)
+    git(project, "branch", "-m", "trunk")
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", "release_branch=trunk"], project)
+
+    branch = [line.strip() for line in output.splitlines() if line.strip().startswith("branch ")]
+    assert len(branch) == 1, output
+    assert "(`git push -u origin trunk`)" in branch[0]
+    assert "git branch -m" not in output
+    assert "default branch on GitHub" in branch[0]
+
+
 def test_an_update_that_keeps_the_release_branch_says_nothing_about_it(tmp_path: Path) -> None:
     _, project = _committed_copy(tmp_path)
 
