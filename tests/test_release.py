@@ -207,7 +207,10 @@ def test_release_dry_run_with_an_unreachable_origin_says_what_it_needs(unrelease
 
     assert result.returncode != 0
     assert "gone.git" in result.stderr
-    assert "release-preview: it needs the release branch checked out and push access to origin" in result.stderr
+    assert (
+        "release-preview: it needs push access to origin, which semantic-release checks even in a dry run"
+        in result.stderr
+    )
 
 
 def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_default) -> None:
@@ -220,3 +223,62 @@ def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_defa
     assert "FAIL  make release pushes a tag and a GitHub release, with GITHUB_TOKEN" in result.stderr
     assert "next: make release-dry-run" in result.stderr
     assert not (rendered_default.path / "node_modules").exists(), "the check comes before the npm install"
+
+
+def _commit_only(repo: ReleaseRepo, message: str) -> str:
+    """A commit on the checked-out branch, not pushed; its hash."""
+    git(repo.path, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo.path, "rev-parse", "HEAD")
+
+
+def test_release_dry_run_on_a_feature_branch_previews_its_merge_and_keeps_local_main(repo: ReleaseRepo) -> None:
+    """semantic-release force-fetches every release branch but the checked-out one: an unpushed commit on main."""
+    git(repo.path, "switch", "-q", "-c", "gadgets")
+    _commit_only(repo, "feat: add gadgets")
+    git(repo.path, "push", "-q", "origin", "gadgets")
+    git(repo.path, "switch", "-q", "main")
+    local_main = _commit_only(repo, "fix: not pushed yet")
+    git(repo.path, "switch", "-q", "gadgets")
+
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+    assert "gadgets is not main: this is what merging it into main would release" in out
+    assert "Next release: 1.1.0 (minor, after v1.0.0)" in out
+    assert "add gadgets" in out
+    assert git(repo.path, "rev-parse", "main") == local_main
+    assert repo.remote_tags() == {"v1.0.0"}
+
+
+def test_release_dry_run_on_an_unpushed_branch_says_to_push_it(repo: ReleaseRepo) -> None:
+    git(repo.path, "switch", "-q", "-c", "gadgets")
+    _commit_only(repo, "feat: add gadgets")
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    assert "release-preview: gadgets is not on origin yet: git push -u origin gadgets" in result.stderr
+    assert "push access" not in result.stderr
+
+
+def test_release_dry_run_on_a_detached_head_refuses_and_keeps_local_main(repo: ReleaseRepo) -> None:
+    local_main = _commit_only(repo, "fix: not pushed yet")
+    git(repo.path, "switch", "-q", "--detach", "origin/main")
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    assert "release-preview: HEAD is detached: check out a branch (git switch main)" in result.stderr
+    assert git(repo.path, "rev-parse", "main") == local_main
+
+
+def test_release_dry_run_with_a_path_as_origin_names_the_url_form(repo: ReleaseRepo) -> None:
+    """semantic-release only says "Invalid URL" for an origin that is a plain path."""
+    git(repo.path, "remote", "set-url", "origin", str(repo.remote))
+    _commit_only(repo, "feat: add gadgets")  # the notes link commits with the URL
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    fix = f"git remote set-url origin {repo.remote.as_uri()}"
+    hint = f"release-preview: origin is a path, and semantic-release needs a URL: {fix}"
+    assert hint in result.stderr.splitlines()

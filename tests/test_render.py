@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 
 import pytest
 import yaml
@@ -147,7 +148,8 @@ def test_every_publish_mode_renders_cleanly(render, mode: str) -> None:
     assert ("scripts/publish-to-pypi.sh" in files) is (mode == "local-doppler")
     assert ("scripts/publish-from-ci.sh" in files) is (mode != "local-doppler")
     targets = makefile_targets(rendered.path / "Makefile")
-    assert ({"publish", "publish-dry-run"} <= targets) is (mode == "local-doppler")
+    assert "publish" in targets
+    assert ("publish-dry-run" in targets) is (mode == "local-doppler")
     assert ("publish-ci" in targets) is (mode != "local-doppler")
     assert ({"doppler-setup", "token-set", "token-check"} <= targets) is uses_doppler
 
@@ -206,7 +208,12 @@ def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
         return
 
     job = jobs["publish"]
-    assert "publish" not in targets
+    # `make publish` stays, to say where publishing happens: it uploads nothing and fails.
+    assert "publish-dry-run" not in targets
+    refused = subprocess.run(["make", "-s", "publish"], cwd=rendered.path, capture_output=True, text=True)
+    assert refused.returncode != 0 and refused.stdout == ""
+    assert f"publishes from CI (publish_via={mode})" in refused.stderr
+    assert "docs/publishing.md" in refused.stderr and "next:" in refused.stderr
     # Same workflow as the release: a release made with GITHUB_TOKEN triggers no other workflow.
     assert job["needs"] == "release" and "needs.release.outputs.released == 'true'" in job["if"]
     # Run by hand with publish-tag: no release, only the publish job, for that tag.
