@@ -282,3 +282,19 @@ def test_release_dry_run_with_a_path_as_origin_names_the_url_form(repo: ReleaseR
     fix = f"git remote set-url origin {repo.remote.as_uri()}"
     hint = f"release-preview: origin is a path, and semantic-release needs a URL: {fix}"
     assert hint in result.stderr.splitlines()
+
+
+def test_make_release_off_the_release_branch_refuses_and_keeps_local_main(repo: ReleaseRepo) -> None:
+    """A maintainer's shell with GH_TOKEN set (the gh CLI's) gets past the token check."""
+    local_main = _commit_only(repo, "fix: not pushed yet")
+    git(repo.path, "switch", "-q", "-c", "gadgets", "HEAD~1")
+    env = clean_env() | {"GH_TOKEN": "gho_not-a-real-token"}
+
+    result = attempt(
+        ["make", "-s", "--no-print-directory", "-o", "node_modules/.package-lock.json", "release"], repo.path, env
+    )
+
+    assert result.returncode != 0
+    assert "FAIL  make release runs on main only" in result.stderr
+    assert "next: git switch main; make release-dry-run previews a release from any branch" in result.stderr
+    assert git(repo.path, "rev-parse", "main") == local_main
