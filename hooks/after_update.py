@@ -6,6 +6,9 @@
   network), it says what to run.
 - Removed files: a new module_name or publish_via deletes the old answer's files, edited or
   not (Copier's doing). The hook names them and how to bring one back.
+- A new module_name: the wheel builds the new module only, so the hook says how to move the
+  maintainer's code from the old one, which stays in git.
+- A new publish_via: the new mode's one-time setup, and what the old mode leaves to retire.
 - A new release_branch: the workflows now run on the new name only, while the git branch and
   GitHub's default branch keep the old one, so no release would ever run. The hook says so.
 """
@@ -54,33 +57,114 @@ def report_removed(repo: Path) -> None:
     """Name the tracked files the update deleted from the working tree."""
     if not (repo / ".git").exists() or shutil.which("git") is None:
         return
-    listing = ["git", "ls-files", "-z", "--deleted"]
-    result = subprocess.run(listing, cwd=repo, capture_output=True, text=True, check=False)
+    result = git(repo, "ls-files", "-z", "--deleted")
     removed = [path for path in result.stdout.split("\0") if path]
     if result.returncode == 0 and removed:
         print(f"  removed   by the update: {', '.join(removed)} (`git checkout HEAD -- PATH` restores one)")
 
 
-def report_branch(repo: Path) -> None:
-    """Say what to rename when the update changed the release_branch answer."""
+def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+
+
+def answers_before_and_after(repo: Path) -> tuple[dict, dict]:
+    """The answers committed at HEAD and those this update wrote; empty when either is unknown."""
     if not (repo / ".git").exists() or shutil.which("git") is None:
-        return
-    committed = subprocess.run(
-        ["git", "show", "HEAD:.copier-answers.yml"], cwd=repo, capture_output=True, text=True, check=False
-    )
+        return {}, {}
+    committed = git(repo, "show", "HEAD:.copier-answers.yml")
     answers = repo / ".copier-answers.yml"
     if committed.returncode != 0 or not answers.is_file():
-        return
-    old = parse_answers(committed.stdout).get("release_branch")
-    new = parse_answers(answers.read_text(encoding="utf-8")).get("release_branch")
+        return {}, {}
+    return parse_answers(committed.stdout), parse_answers(answers.read_text(encoding="utf-8"))
+
+
+def changed_answer(repo: Path, name: str) -> tuple[str, str] | None:
+    """The committed and the new value of an answer this update changed; None if it did not."""
+    before, after = answers_before_and_after(repo)
+    old, new = before.get(name), after.get(name)
     if old is None or new is None or old == new:
+        return None
+    return str(old), str(new)
+
+
+# Where each publish mode keeps what lets it publish: a switch retires what the new mode does not use.
+CREDENTIALS = {
+    "local-doppler": ("doppler-secret",),
+    "doppler-ci": ("doppler-secret", "doppler-service-token"),
+    "token-secret": ("github-secret",),
+    "trusted-publishing": ("trusted-publisher",),
+}
+
+
+def report_mode(repo: Path) -> None:
+    """After a new publish_via: the new mode's one-time setup, and what the old one leaves to retire."""
+    before, after = answers_before_and_after(repo)
+    old, new = before.get("publish_via"), after.get("publish_via")
+    if old not in CREDENTIALS or new not in CREDENTIALS or old == new:
         return
-    current = subprocess.run(
-        ["git", "symbolic-ref", "--quiet", "--short", "HEAD"], cwd=repo, capture_output=True, text=True, check=False
-    ).stdout.strip()
+    where = f"{after.get('doppler_project')}/{after.get('doppler_config')}"
+    setup = {
+        "local-doppler": "make doppler-setup and make token-set (Doppler), then make publish after each release",
+        "trusted-publishing": f"a trusted publisher on PyPI ({after.get('github_owner')}/{after.get('github_repo')},"
+        " workflow release.yml, environment pypi) and the environment pypi on GitHub",
+        "token-secret": f"the PyPI token as the secret {after.get('pypi_token_secret')} of the GitHub environment pypi",
+        "doppler-ci": f"a Doppler service token for {where} as the secret DOPPLER_TOKEN of the GitHub environment"
+        " pypi (make token-set if the PyPI token is not in Doppler yet)",
+    }[new]
+    names = {
+        "doppler-secret": f"{before.get('pypi_token_secret')} in Doppler"
+        f" ({before.get('doppler_project')}/{before.get('doppler_config')})",
+        "doppler-service-token": "the DOPPLER_TOKEN secret on GitHub and its service token in Doppler",
+        "github-secret": f"the GitHub secret {before.get('pypi_token_secret')}",
+        "trusted-publisher": "the trusted publisher on PyPI",
+    }
+    retire = [names[item] for item in CREDENTIALS[old] if item not in CREDENTIALS[new]]
+    if new == "trusted-publishing":
+        retire.append("the PyPI token itself (revoke it on PyPI)")
+    print(
+        f"  publish   publish_via is now {new} (was {old}). Set up once: {setup}."
+        + (f" Then retire: {'; '.join(retire)}." if retire else "")
+        + " docs/publishing.md has the details"
+    )
+
+
+def report_module(repo: Path) -> None:
+    """Say how to move the maintainer's code when the update changed the module_name answer."""
+    change = changed_answer(repo, "module_name")
+    if change is None:
+        return
+    old, new = change
+    # Copier removed the old module's rendered files only: their edits, and any other file, stay in git.
+    if git(repo, "cat-file", "-e", f"HEAD:src/{old}").returncode != 0:
+        return
+    steps = [f"git checkout HEAD -- src/{old}", f"git mv -k -f src/{old}/* src/{new}/"]
+    if git(repo, "cat-file", "-e", f"HEAD:tests/test_{old}.py").returncode == 0:
+        steps[0] += f" tests/test_{old}.py"
+        steps.append(f"git mv -f tests/test_{old}.py tests/test_{new}.py")
+    print(
+        f"  module    module_name is now {new} (was {old}): the wheel builds src/{new} only. To keep your"
+        f" code, move it over (`{' && '.join(steps)}`), then import {new} where it says {old}"
+    )
+
+
+def report_branch(repo: Path) -> None:
+    """Say what to rename when the update changed the release_branch answer."""
+    change = changed_answer(repo, "release_branch")
+    if change is None:
+        return
+    old, new = change
+    current = git(repo, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     # A maintainer who renamed the branch before updating only has the push and GitHub left.
     rename = f"git push -u origin {new}" if current == new else f"git branch -m {old} {new} && git push -u origin {new}"
     print(
         f"  branch    release_branch is now {new} (was {old}): the workflows run on {new} only. Rename the"
         f" branch (`{rename}`), then make {new} the default branch on GitHub (Settings, General, Default branch)"
     )
+
+
+def report_update(repo: Path) -> None:
+    relock(repo)
+    report_removed(repo)
+    report_module(repo)
+    report_mode(repo)
+    report_branch(repo)

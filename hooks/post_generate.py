@@ -5,8 +5,8 @@ merge of every `copier update` (a migration). Validation first (the repo's own
 scripts/validate_repo.py, the same code as `make validate`): a broken render, or an update
 that left conflict markers or .rej files, stops here with a non-zero exit. After a copy, for
 the Doppler publish modes: `doppler setup`, and on a terminal an offer to store the PyPI token.
-After an update: uv.lock re-locked if need be, the files the update removed named, and a new
-release_branch's renames listed.
+After an update: uv.lock re-locked if need be, the files the update removed named, and what a
+new module_name, publish_via or release_branch asks of the maintainer.
 Usage: post_generate.py copy DEFAULTS | post_generate.py update
        (DEFAULTS: Copier's --defaults flag, "True" or "False")
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
 
-from after_update import relock, report_branch, report_removed
+from after_update import report_update
 from answers import parse_answers
 from doppler_setup import setup_doppler, start_login_check
 from token_prompt import interactive, offer_token_storage
@@ -63,16 +63,12 @@ def main(argv: list[str]) -> None:
             # A failed update still changed pyproject.toml and removed files: both need saying,
             # without hiding the failure itself.
             try:
-                relock(repo)
-                report_removed(repo)
-                report_branch(repo)
+                report_update(repo)
             except Exception as error:
-                print(f"  update    could not finish the report (lock, removed files, branch): {error}")
+                print(f"  update    could not finish the report (lock, removed files, changed answers): {error}")
         raise
     if not copying:
-        relock(repo)
-        report_removed(repo)
-        report_branch(repo)
+        report_update(repo)
         return
     if mode not in DOPPLER_MODES:
         return

@@ -85,7 +85,7 @@ def test_make_validate_agrees_with_the_copy_time_check(tmp_path) -> None:
 
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert _checklist(validated.stdout) == _checklist(copied.stdout)
-    assert "validate: 9 passed, 0 failed" in validated.stdout
+    assert "validate: 10 passed, 0 failed" in validated.stdout
 
     (dest / "package.json").write_text((dest / "package.json").read_text().replace('"0.0.0"', '"0.0.1"', 1))
     broken = subprocess.run(["make", "-s", "validate"], cwd=dest, capture_output=True, text=True, check=False)

@@ -63,7 +63,7 @@ def test_copy_binds_the_repo_to_doppler_when_logged_in(tmp_path: Path, home: Pat
     result = copy(dest, env)
 
     assert result.returncode == 0, result.stderr
-    assert "validate: 9 passed, 0 failed" in result.stdout
+    assert "validate: 10 passed, 0 failed" in result.stdout
     assert "bound to the project and config in doppler.yaml" in result.stdout
     assert bound_project(dest, env) == [PROJECT, CONFIG]
     assert SERVICE_TOKEN not in (home / ".doppler/.doppler.yaml").read_text(), "no token saved as a side effect"
@@ -157,8 +157,8 @@ def test_modes_without_doppler_skip_it(tmp_path: Path, home: Path, doppler_api) 
     result = copy(tmp_path / "out", copier_env(home, url), publish_via="trusted-publishing")
 
     assert result.returncode == 0, result.stderr
-    assert "validate: 9 passed, 0 failed" in result.stdout
-    assert "doppler" not in result.stdout.split("validate: 9 passed")[1]
+    assert "validate: 10 passed, 0 failed" in result.stdout
+    assert "doppler" not in result.stdout.split("validate: 10 passed")[1]
 
 
 def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, doppler_api) -> None:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import filecmp
+import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.commands import attempt, run
 from tests.gitrepo import commit_everything, git
@@ -164,23 +169,40 @@ def test_a_recorded_answer_a_newer_rule_refuses_stops_the_update_with_its_name(t
     assert not git(project, "status", "--porcelain").strip(), "nothing changed"
 
 
-def test_an_update_that_renames_the_module_names_the_files_it_removed(tmp_path: Path) -> None:
-    """Copier deletes the old module's files, edited or not; the hook says which, and how to restore one."""
-    template = template_clone(tmp_path)
-    project = tmp_path / "project"
-    render_from(template, project)
+def test_an_update_that_renames_the_module_says_how_to_move_the_code(tmp_path: Path) -> None:
+    """Copier deletes the old module's rendered files, edited or not, and leaves its other files
+    where the wheel no longer looks: the validator fails on those, and the hook names the move."""
+    _, project = _committed_copy(tmp_path)
     init = project / "src/acme_widgets/__init__.py"
     init.write_text(init.read_text() + "\n\ndef widget() -> str:\n    return 'widget'\n")
-    commit_everything(project, "init")
+    (project / "src/acme_widgets/util.py").write_text("HELPER = 1\n")
+    test = project / "tests/test_acme_widgets.py"
+    test.write_text(test.read_text() + "\n\ndef test_widget() -> None:\n    assert True\n")
+    (project / "src/acme_widgets/__pycache__").mkdir()  # left by a test run, untracked
+    commit_everything(project, "feat: widgets")
 
-    output = run([COPIER, "update", "--trust", "--defaults", "-d", "module_name=acme_gadgets"], project)
+    result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "module_name=acme_gadgets"], project)
 
-    removed = next(line for line in output.splitlines() if line.strip().startswith("removed "))
+    assert result.returncode != 0
+    assert "FAIL  package-layout    src/acme_widgets/util.py: outside src/acme_gadgets" in result.stdout
+    removed = next(line for line in result.stdout.splitlines() if line.strip().startswith("removed "))
     for path in ("src/acme_widgets/__init__.py", "src/acme_widgets/py.typed", "tests/test_acme_widgets.py"):
         assert path in removed
-    assert "git checkout HEAD -- PATH" in removed
-    git(project, "checkout", "HEAD", "--", "src/acme_widgets/__init__.py")
-    assert "def widget()" in init.read_text()
+    module = next(line for line in result.stdout.splitlines() if line.strip().startswith("module "))
+    assert "module_name is now acme_gadgets (was acme_widgets)" in module
+    move = re.search(r"\(`(.+?)`\)", module)
+    assert move, module
+
+    subprocess.run(move.group(1), shell=True, cwd=project, check=True, capture_output=True)
+
+    assert "def widget()" in (project / "src/acme_gadgets/__init__.py").read_text()
+    assert (project / "src/acme_gadgets/util.py").read_text() == "HELPER = 1\n"
+    assert (project / "src/acme_gadgets/py.typed").is_file()
+    assert "def test_widget()" in (project / "tests/test_acme_gadgets.py").read_text()
+    assert not list((project / "src/acme_widgets").rglob("*.py"))
+    validated = attempt([sys.executable, "scripts/validate_repo.py"], project)
+    assert validated.returncode == 0, validated.stdout
+    assert "package-layout    the wheel builds src/acme_gadgets" in validated.stdout
 
 
 def test_an_update_refuses_a_recorded_pair_that_is_no_longer_allowed(tmp_path: Path) -> None:
@@ -238,3 +260,30 @@ def test_an_update_that_keeps_the_release_branch_says_nothing_about_it(tmp_path:
 
     assert "ok    no-conflicts" in output
     assert "release_branch" not in output
+
+
+@pytest.mark.parametrize(
+    ("mode", "setup", "retire"),
+    [
+        (
+            "trusted-publishing",
+            "a trusted publisher on PyPI (acme/acme-widgets, workflow release.yml, environment pypi)",
+            "Then retire: PYPI_TOKEN in Doppler (acme-widgets/dev); the PyPI token itself (revoke it on PyPI).",
+        ),
+        ("doppler-ci", "a Doppler service token for acme-widgets/dev as the secret DOPPLER_TOKEN", None),
+    ],
+    ids=["to-trusted-publishing", "to-doppler-ci"],
+)
+def test_an_update_to_a_new_publish_mode_names_its_setup_and_what_to_retire(
+    tmp_path: Path, mode: str, setup: str, retire: str | None
+) -> None:
+    _, project = _committed_copy(tmp_path)
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", f"publish_via={mode}"], project)
+
+    line = next(line.strip() for line in output.splitlines() if line.strip().startswith("publish "))
+    assert f"publish_via is now {mode} (was local-doppler). Set up once: {setup}" in line
+    if retire:
+        assert retire in line
+    else:
+        assert "retire" not in line, "the PyPI token stays in Doppler, where doppler-ci reads it"

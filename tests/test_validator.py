@@ -20,6 +20,7 @@ CHECKS = [
     "files-parse",
     "release-config",
     "project-metadata",
+    "package-layout",
     "versions-agree",
     "doppler-yaml",
     "scripts",
@@ -96,6 +97,11 @@ def write(relpath: str, content: str) -> Callable[[Path], None]:
     return lambda repo: (repo / relpath).write_text(content)
 
 
+def write_new(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+
+
 CONFLICT = "<<<<<<< before updating\nUV ?= uv\n=======\nUV ?= uvx\n>>>>>>> after updating\n"
 CORRUPTIONS = {
     "a YAML file that does not parse": (replace_in("doppler.yaml", "setup:", "setup: [unclosed"), "files-parse",
@@ -126,6 +132,11 @@ CORRUPTIONS = {
                                         "no-conflicts", "conflict markers in Makefile"),
     "a .rej file from an update": (write("Makefile.rej", "@@ -1 +1 @@\n"), "no-conflicts",
                                    "your own changes to the new template version: they are in Makefile.rej"),
+    "code outside the built module": (lambda r: write_new(r / "src/acme_old/util.py", "X = 1\n"), "package-layout",
+                                      "src/acme_old/util.py: outside src/acme_widgets, so not in the wheel"),
+    "module-name differs from the answers": (replace_in("pyproject.toml", 'module-name = "acme_widgets"',
+                                                        'module-name = "other"'),
+                                             "package-layout", "module-name is 'other', answers say 'acme_widgets'"),
     "the LICENSE text of another licence": (replace_in("LICENSE", "Permission is hereby granted", "Granted"),
                                             "project-metadata", "LICENSE is not the MIT text: change the answer"),
 }  # fmt: skip
@@ -215,7 +226,7 @@ def test_without_tomllib_it_reads_toml_with_tomlkit(repo: Path) -> None:
     result = _validate_without(repo, "tomllib")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "validate: 9 passed, 0 failed" in result.stdout
+    assert "validate: 10 passed, 0 failed" in result.stdout
     assert "acme-widgets 0.0.0, requires-python >=3.11" in result.stdout
 
 

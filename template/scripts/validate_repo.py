@@ -248,6 +248,34 @@ def check_project_metadata(repo: Path) -> str:
     return f"{project['name']} {project['version']}, requires-python {floor}, licence {license_id}"
 
 
+def check_package_layout(repo: Path) -> str:
+    """The wheel holds the build backend's module(s) only: code elsewhere in src/ is left out."""
+    module = str(answers(repo).get("module_name"))
+    backend = pyproject(repo).get("tool", {}).get("uv", {}).get("build-backend", {})
+    built = backend.get("module-name")
+    modules = [built] if isinstance(built, str) else list(built or [])
+    if module not in modules:
+        where = "pyproject.toml [tool.uv.build-backend]"
+        raise Failed(f"{where} module-name is {built!r}, answers say {module!r}")
+    if not (repo / "src" / module / "__init__.py").is_file():
+        raise Failed(f"src/{module}/__init__.py is missing: the wheel would have no {module}")
+    left_out = sorted(
+        path.relative_to(repo).as_posix()
+        for path in (repo / "src").rglob("*.py")
+        if path.relative_to(repo / "src").parts[0] not in modules
+    )
+    if left_out:
+        # After a new module_name, the old module's other files stay behind (Copier removes
+        # only what it rendered), and the wheel silently leaves them out.
+        tops = sorted({Path(path).parts[1] for path in left_out})
+        sources = " ".join(f"src/{top}" if top.endswith(".py") else f"src/{top}/*" for top in tops)
+        raise Failed(
+            f"{', '.join(left_out)}: outside src/{module}, so not in the wheel; move them into it"
+            f" (git mv -k {sources} src/{module}/) or list their module in module-name"
+        )
+    return f"the wheel builds src/{' and src/'.join(modules)}"
+
+
 def check_versions_agree(repo: Path) -> str:
     version = pyproject(repo)["project"]["version"]
     package = parsed(repo / "package.json")["version"]
@@ -364,6 +392,7 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("files-parse", check_files_parse),
     ("release-config", check_release_config),
     ("project-metadata", check_project_metadata),
+    ("package-layout", check_package_layout),
     ("versions-agree", check_versions_agree),
     ("doppler-yaml", check_doppler_yaml),
     ("scripts", check_scripts),
