@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,19 +14,26 @@ def argv_containing(secret: str) -> Iterator[list[str]]:
     """Sample /proc/*/cmdline until the block ends; yields the list of command lines that held it.
 
     Sampling can miss a process that lives only between two samples; the long-lived ones that
-    handle a token (uv publish, doppler) are seen.
+    handle a token (uv publish, doppler) are seen. A watch that stopped early fails the test.
     """
     needle, seen, done = secret.encode(), [], threading.Event()
+    rounds, stopped = [0], []
 
     def sample() -> None:
-        while not done.is_set():
-            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-                try:
-                    raw = cmdline.read_bytes()
-                except OSError:
-                    continue  # the process ended while we looked
-                if needle in raw:
-                    seen.append(raw.replace(b"\0", b" ").decode(errors="replace"))
+        try:
+            while not done.is_set():
+                for pid in os.listdir("/proc"):
+                    if not pid.isdigit():
+                        continue
+                    try:
+                        raw = Path("/proc", pid, "cmdline").read_bytes()
+                    except OSError:
+                        continue  # the process ended while we looked
+                    if needle in raw:
+                        seen.append(raw.replace(b"\0", b" ").decode(errors="replace"))
+                rounds[0] += 1
+        except BaseException as error:  # a dead sampler would report "never seen" for everything after
+            stopped.append(error)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -34,3 +42,5 @@ def argv_containing(secret: str) -> Iterator[list[str]]:
     finally:
         done.set()
         sampler.join()
+    assert not stopped, f"the argv watch stopped early: {stopped[0]!r}"
+    assert rounds[0] > 0, "the argv watch never completed a look at every process"
