@@ -59,8 +59,11 @@ def report_removed(repo: Path) -> None:
         return
     result = git(repo, "ls-files", "-z", "--deleted")
     removed = [path for path in result.stdout.split("\0") if path]
+    # Restored in place, an old module's files would sit where the wheel no longer looks.
+    moved = changed_answer(repo, "module_name")
+    hint = "the module line below keeps your edits" if moved else "`git checkout HEAD -- PATH` restores one"
     if result.returncode == 0 and removed:
-        print(f"  removed   by the update: {', '.join(removed)} (`git checkout HEAD -- PATH` restores one)")
+        print(f"  removed   by the update: {', '.join(removed)} ({hint})")
 
 
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

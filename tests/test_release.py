@@ -119,9 +119,11 @@ def test_failing_version_sync_leaves_no_tag_and_no_release_commit(repo: ReleaseR
     assert git(repo.path, "log", "-1", "--format=%s") == "fix: something"
 
 
-def test_set_version_refuses_a_non_release_version(repo: ReleaseRepo) -> None:
+@pytest.mark.parametrize("version", ["1.1.0-beta.1", "01.2.3", "1.02.3"])
+def test_set_version_refuses_a_non_release_version(repo: ReleaseRepo, version: str) -> None:
+    """A leading zero would leave the files disagreeing: uv normalises it, npm does not."""
     result = subprocess.run(
-        ["scripts/set-version.sh", "1.1.0-beta.1"], cwd=repo.path, capture_output=True, text=True, check=False
+        ["scripts/set-version.sh", version], cwd=repo.path, capture_output=True, text=True, check=False
     )
     assert result.returncode == 2
     assert "expected a release version such as 1.2.3" in result.stderr
@@ -284,8 +286,9 @@ def test_release_dry_run_with_a_path_as_origin_names_the_url_form(repo: ReleaseR
     assert hint in result.stderr.splitlines()
 
 
-def test_make_release_off_the_release_branch_refuses_and_keeps_local_main(repo: ReleaseRepo) -> None:
-    """A maintainer's shell with GH_TOKEN set (the gh CLI's) gets past the token check."""
+def test_make_release_outside_the_workflow_refuses_and_keeps_local_main(repo: ReleaseRepo) -> None:
+    """A maintainer's shell with GH_TOKEN set (the gh CLI's) gets past the token check; semantic-release
+    would then dry-run, after force-fetching main (not checked out) over its local commits."""
     local_main = _commit_only(repo, "fix: not pushed yet")
     git(repo.path, "switch", "-q", "-c", "gadgets", "HEAD~1")
     env = clean_env() | {"GH_TOKEN": "gho_not-a-real-token"}
@@ -295,6 +298,48 @@ def test_make_release_off_the_release_branch_refuses_and_keeps_local_main(repo: 
     )
 
     assert result.returncode != 0
-    assert "FAIL  make release runs on main only" in result.stderr
-    assert "next: git switch main; make release-dry-run previews a release from any branch" in result.stderr
+    assert "FAIL  make release runs in the release workflow only" in result.stderr
+    assert "next: make release-dry-run previews the next release from any branch" in result.stderr
     assert git(repo.path, "rev-parse", "main") == local_main
+
+
+def test_release_dry_run_with_nothing_to_release_says_so(repo: ReleaseRepo) -> None:
+    repo.commit("chore: tidy")
+
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+    assert "No release pending: no feat, fix, perf, docs or breaking change since the last release tag." in out
+
+
+def test_release_dry_run_behind_origin_says_to_pull_instead_of_no_release(repo: ReleaseRepo) -> None:
+    """semantic-release returns nothing for a branch behind origin; the preview used to say "No release pending"."""
+    repo.commit("feat: add gadgets")
+    git(repo.path, "reset", "-q", "--hard", "HEAD~1")
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    assert "release-preview: main is behind or has diverged from origin's main" in result.stderr
+    assert "git pull --rebase" in result.stderr
+    assert "No release pending" not in result.stdout
+
+
+def test_release_dry_run_on_a_branch_without_the_latest_release_says_to_rebase(repo: ReleaseRepo) -> None:
+    """The version is counted from the last release tag the branch holds, here one before main's latest."""
+    git(repo.path, "switch", "-q", "-c", "gadgets", "v1.0.0~1")
+    _commit_only(repo, "fix: mend gadgets")
+    git(repo.path, "push", "-q", "origin", "gadgets")
+
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+    assert "But v1.0.0 is not in gadgets: rebase it on main first for the real next version." in out
+
+
+def test_release_dry_run_with_a_local_tag_unlike_origins_names_it(repo: ReleaseRepo) -> None:
+    git(repo.path, "tag", "-f", "v1.0.0", "HEAD~1")
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    assert "release-preview: the local tag v1.0.0 differs from origin's" in result.stderr
+    assert "push access" not in result.stderr

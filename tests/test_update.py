@@ -184,10 +184,14 @@ def test_an_update_that_renames_the_module_says_how_to_move_the_code(tmp_path: P
     result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "module_name=acme_gadgets"], project)
 
     assert result.returncode != 0
-    assert "FAIL  package-layout    src/acme_widgets/util.py: outside src/acme_gadgets" in result.stdout
+    assert (
+        "FAIL  package-layout    src/acme_widgets/util.py: not in the wheel, which builds acme_gadgets only"
+        in result.stdout
+    )
     removed = next(line for line in result.stdout.splitlines() if line.strip().startswith("removed "))
     for path in ("src/acme_widgets/__init__.py", "src/acme_widgets/py.typed", "tests/test_acme_widgets.py"):
         assert path in removed
+    assert "(the module line below keeps your edits)" in removed, "restored in place, they stay out of the wheel"
     module = next(line for line in result.stdout.splitlines() if line.strip().startswith("module "))
     assert "module_name is now acme_gadgets (was acme_widgets)" in module
     move = re.search(r"\(`(.+?)`\)", module)

@@ -133,7 +133,7 @@ CORRUPTIONS = {
     "a .rej file from an update": (write("Makefile.rej", "@@ -1 +1 @@\n"), "no-conflicts",
                                    "your own changes to the new template version: they are in Makefile.rej"),
     "code outside the built module": (lambda r: write_new(r / "src/acme_old/util.py", "X = 1\n"), "package-layout",
-                                      "src/acme_old/util.py: outside src/acme_widgets, so not in the wheel"),
+                                      "src/acme_old/util.py: not in the wheel, which builds acme_widgets only"),
     "module-name differs from the answers": (replace_in("pyproject.toml", 'module-name = "acme_widgets"',
                                                         'module-name = "other"'),
                                              "package-layout", "module-name is 'other', answers say 'acme_widgets'"),
@@ -252,3 +252,14 @@ def test_a_missing_module_says_how_to_fix_it(repo: Path, tmp_path: Path) -> None
     assert "the Python module 'yaml' is missing" in result.stderr
     assert "uv tool install --force copier --with tomlkit" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_second_module_the_wheel_builds_is_not_left_out(repo: Path) -> None:
+    """uv_build takes a list of modules, dotted for a namespace package's: those files are in the wheel."""
+    replace_in("pyproject.toml", 'module-name = "acme_widgets"', 'module-name = ["acme_widgets", "acme.plugins"]')(repo)
+    write_new(repo / "src/acme/plugins/__init__.py", "PLUGINS = []\n")
+
+    code, lines = validate(repo)
+
+    assert code == 0, lines
+    assert lines["package-layout"] == ("ok", "the wheel builds src/acme_widgets, src/acme/plugins")

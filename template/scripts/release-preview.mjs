@@ -1,16 +1,26 @@
 #!/usr/bin/env node
-// Print the version and notes the next release would have, changing nothing: semantic-release's
-// own dry run, with only the commit analyzer and the notes generator, so no token is needed and no
-// file, commit or tag is written. `--notes-only` prints just the notes (make changelog-preview).
+// Print the version and notes the next release would have: semantic-release's own dry run, with
+// only the commit analyzer and the notes generator, so no token is needed and no file, commit or
+// tag is written (semantic-release fetches origin's tags first). `--notes-only` prints just the
+// notes (make changelog-preview).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { resolve } from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 
 const ANALYSIS = ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator"];
 const notesOnly = process.argv.includes("--notes-only");
-const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+// semantic-release's log is kept, not shown (a dry run prints the notes in it, and "Published"):
+// it is the only place that says why nothing would be released.
+let log = "";
+const quiet = new Writable({
+  write: (chunk, _encoding, done) => {
+    log += chunk;
+    done();
+  },
+});
 
 const require = createRequire(`${process.cwd()}/package.json`);
 let semanticRelease;
@@ -23,7 +33,10 @@ try {
 
 const config = JSON.parse(readFileSync(".releaserc.json", "utf8"));
 const plugins = config.plugins.filter((plugin) => ANALYSIS.includes(Array.isArray(plugin) ? plugin[0] : plugin));
-const releaseBranch = config.branches.map((branch) => branch.name ?? branch)[0];
+// semantic-release takes one branch or a list, each a name or an object with one.
+const configured = [config.branches ?? []].flat().map((each) => each?.name ?? each);
+const releaseBranch = configured.find((name) => typeof name === "string") ?? "the release branch";
+const tagGlob = (config.tagFormat ?? "v${version}").replace("${version}", "*");
 
 // A git command's output, or null when it fails (outside a repository, no such ref).
 function git(...args) {
@@ -42,18 +55,32 @@ if (branch === null && git("rev-parse", "--git-dir") !== null) {
   console.error(`release-preview: HEAD is detached: check out a branch (git switch ${releaseBranch})`);
   process.exit(1);
 }
-const elsewhere = branch !== null && !config.branches.some((each) => (each.name ?? each) === branch);
+const elsewhere = branch !== null && configured.length > 0 && !configured.includes(branch);
 const branches = elsewhere ? [branch] : config.branches;
 
-// What to do about a failed dry run, by semantic-release's error codes.
-function nextStep(codes) {
+// What to do about a failed dry run, from semantic-release's errors.
+function nextStep(errors) {
+  const codes = errors.map(({ code }) => code);
+  const messages = errors.map(({ message }) => String(message)).join("\n");
   if (codes.includes("ENOGITREPO")) return "run it in the package's git repository (git init, then a first commit)";
   if (elsewhere && codes.includes("ERELEASEBRANCHES")) {
-    return `${branch} is not on origin yet: git push -u origin ${branch} (or git switch ${releaseBranch})`;
+    if (!git("ls-remote", "--heads", "origin", `refs/heads/${branch}`)) {
+      return `${branch} is not on origin yet: git push -u origin ${branch} (or git switch ${releaseBranch})`;
+    }
+    return `semantic-release cannot preview ${branch} as a release branch: preview from ${releaseBranch} instead`;
+  }
+  const clobbered = messages.match(/\[rejected\]\s+(\S+)\s+->.*would clobber existing tag/);
+  if (clobbered) {
+    const tag = clobbered[1];
+    return (
+      `the local tag ${tag} differs from origin's: see which is right (git ls-remote --tags origin ${tag}), then ` +
+      `git tag -d ${tag} to take origin's, or fix origin's`
+    );
   }
   const origin = git("remote", "get-url", "origin");
-  if (codes.includes("ERR_INVALID_URL") && origin?.startsWith("/")) {
-    const url = pathToFileURL(origin).href;
+  // Neither a URL (scheme://) nor scp-like (host:path): a path, absolute or relative.
+  if (codes.includes("ERR_INVALID_URL") && origin && !/^[\w+.-]+:\/\//.test(origin) && !/^[^/]+:/.test(origin)) {
+    const url = pathToFileURL(resolve(origin)).href;
     return `origin is a path, and semantic-release needs a URL: git remote set-url origin ${url}`;
   }
   if (codes.includes("ENOREPOURL")) {
@@ -65,7 +92,6 @@ function nextStep(codes) {
   return "it needs push access to origin, which semantic-release checks even in a dry run";
 }
 
-// semantic-release's own log is quiet: in a dry run it prints the notes too, and "Published".
 let result;
 try {
   result = await semanticRelease(
@@ -75,15 +101,33 @@ try {
 } catch (error) {
   const errors = error.errors ?? [error];
   for (const { message } of errors) console.error(`release-preview: ${message}`);
-  console.error(`release-preview: ${nextStep(errors.map(({ code }) => code))}`);
+  console.error(`release-preview: ${nextStep(errors)}`);
   process.exit(1);
 }
 
+if (!result && /is behind the remote one/.test(log)) {
+  console.error(
+    `release-preview: ${branch} is behind or has diverged from origin's ${branch}, and semantic-release ` +
+      "previews nothing until they agree: git pull --rebase (or, for a rewritten branch, git push --force-with-lease)",
+  );
+  process.exit(1);
+}
 if (elsewhere && !notesOnly) {
-  console.log(`${branch} is not ${releaseBranch}: this is what merging it into ${releaseBranch} would release.\n`);
+  console.log(`${branch} is not ${releaseBranch}: this is what merging it into ${releaseBranch} would release.`);
+  // Counted from the last release tag the branch holds: a later release is missing from it.
+  const newest = git("tag", "--list", tagGlob, "--sort=-v:refname")?.split("\n")[0];
+  if (newest && git("merge-base", "--is-ancestor", newest, "HEAD") === null) {
+    console.log(`But ${newest} is not in ${branch}: rebase it on ${releaseBranch} first for the real next version.`);
+  }
+  console.log("");
 }
 if (!result) {
-  console.log("No release pending: no commit since the last release is a feat, fix, perf, docs or breaking change.");
+  if (/no relevant changes/.test(log)) {
+    console.log("No release pending: no feat, fix, perf, docs or breaking change since the last release tag.");
+  } else {
+    const said = log.trim().split("\n").at(-1) ?? "";
+    console.log(`No release: semantic-release says: ${said.replace(/^.*?[›»]\s*\S*\s+/, "")}`);
+  }
 } else if (notesOnly) {
   console.log(result.nextRelease.notes);
 } else {

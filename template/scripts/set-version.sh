@@ -12,9 +12,10 @@ if [[ ${1:-} == --files ]]; then
 fi
 
 version=${1:-}
-# Plain X.Y.Z only: a semver pre-release (1.0.0-beta.1) is spelled differently under PEP 440.
-if [[ ! $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
-  echo "set-version: expected a release version such as 1.2.3, got '${version}'" >&2
+# Plain X.Y.Z only: a semver pre-release (1.0.0-beta.1) is spelled differently under PEP 440, and
+# uv would write 01.2.3 to pyproject.toml as 1.2.3 while npm keeps it as given.
+if [[ ! $version =~ ^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$ ]]; then
+  echo "set-version: expected a release version such as 1.2.3 (no leading zeros), got '${version}'" >&2
   exit 2
 fi
 cd "$(dirname "$0")/.."

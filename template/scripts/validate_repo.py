@@ -257,23 +257,27 @@ def check_package_layout(repo: Path) -> str:
     if module not in modules:
         where = "pyproject.toml [tool.uv.build-backend]"
         raise Failed(f"{where} module-name is {built!r}, answers say {module!r}")
-    if not (repo / "src" / module / "__init__.py").is_file():
+    root = str(backend.get("module-root", "src"))
+    if root != "src":  # a layout of the maintainer's own: only src/ is the wheel's alone to check
+        return f"the wheel builds {', '.join(modules)} from {root or 'the repository root'}"
+    if not backend.get("namespace") and not (repo / "src" / module / "__init__.py").is_file():
         raise Failed(f"src/{module}/__init__.py is missing: the wheel would have no {module}")
+    # A dotted name (a namespace package's module) is a nested folder.
+    built_dirs = [Path("src", *str(name).split(".")) for name in modules]
     left_out = sorted(
         path.relative_to(repo).as_posix()
         for path in (repo / "src").rglob("*.py")
-        if path.relative_to(repo / "src").parts[0] not in modules
+        if not any(path.relative_to(repo).is_relative_to(folder) for folder in built_dirs)
     )
     if left_out:
         # After a new module_name, the old module's other files stay behind (Copier removes
         # only what it rendered), and the wheel silently leaves them out.
-        tops = sorted({Path(path).parts[1] for path in left_out})
-        sources = " ".join(f"src/{top}" if top.endswith(".py") else f"src/{top}/*" for top in tops)
         raise Failed(
-            f"{', '.join(left_out)}: outside src/{module}, so not in the wheel; move them into it"
-            f" (git mv -k {sources} src/{module}/) or list their module in module-name"
+            f"{', '.join(left_out)}: not in the wheel, which builds {', '.join(modules)} only; move"
+            f" them into src/{module}/ (after a new module_name, the update's module line has the"
+            " commands) or add their module to module-name in pyproject.toml"
         )
-    return f"the wheel builds src/{' and src/'.join(modules)}"
+    return f"the wheel builds {', '.join(folder.as_posix() for folder in built_dirs)}"
 
 
 def check_versions_agree(repo: Path) -> str:
