@@ -222,7 +222,10 @@ def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_defa
     result = attempt(["make", "-s", "--no-print-directory", "release"], rendered_default.path, env)
 
     assert result.returncode != 0
-    assert "FAIL  make release pushes a tag and a GitHub release, with GITHUB_TOKEN" in result.stderr
+    assert (
+        "FAIL  make release pushes a release commit, a tag and a GitHub release, with GITHUB_TOKEN or GH_TOKEN"
+        in result.stderr
+    )
     assert "next: make release-dry-run" in result.stderr
     assert not (rendered_default.path / "node_modules").exists(), "the check comes before the npm install"
 
