@@ -346,3 +346,24 @@ def test_release_dry_run_with_a_local_tag_unlike_origins_names_it(repo: ReleaseR
     assert result.returncode != 0
     assert "release-preview: the local tag v1.0.0 differs from origin's" in result.stderr
     assert "push access" not in result.stderr
+
+
+def test_release_dry_run_leaves_other_release_branches_and_local_tags_alone(repo: ReleaseRepo) -> None:
+    """semantic-release fetches into the repository it runs in: the preview gives it a throwaway clone."""
+    git(repo.path, "switch", "-q", "-c", "beta")
+    git(repo.path, "push", "-q", "origin", "beta")
+    local_beta = _commit_only(repo, "feat: beta only, not pushed yet")
+    git(repo.path, "switch", "-q", "main")
+    config = repo.path / ".releaserc.json"
+    config.write_text(
+        config.read_text().replace('"branches": ["main"]', '"branches": ["main", {"name": "beta", "prerelease": true}]')
+    )
+    assert '{"name": "beta", "prerelease": true}' in config.read_text()
+    repo.commit("feat: add gadgets")
+    git(repo.path, "tag", "-d", "v1.0.0")
+
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+    assert "Next release: 1.1.0 (minor, after v1.0.0)" in out, "counted from origin's tags"
+    assert git(repo.path, "rev-parse", "beta") == local_beta
+    assert git(repo.path, "tag", "--list") == "", "origin's tags stay out of the repository"

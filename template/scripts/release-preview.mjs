@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Print the version and notes the next release would have: semantic-release's own dry run, with
-// only the commit analyzer and the notes generator, so no token is needed and no file, commit or
-// tag is written (semantic-release fetches origin's tags first). `--notes-only` prints just the
-// notes (make changelog-preview).
+// Print the version and notes the next release would have, changing nothing: semantic-release's
+// own dry run, with only the commit analyzer and the notes generator, so no token is needed and no
+// file, commit or tag is written. `--notes-only` prints just the notes (make changelog-preview).
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 
@@ -47,16 +47,29 @@ function git(...args) {
   }
 }
 
-// semantic-release force-fetches every release branch that is not checked out, over any local
-// commits on it: so on another branch, preview that branch as if it were the release branch
-// (what merging it would release), and refuse a detached HEAD.
+// On another branch, preview that branch as if it were the release branch: what merging it would
+// release. A detached HEAD names no branch to preview.
 const branch = git("symbolic-ref", "--quiet", "--short", "HEAD");
-if (branch === null && git("rev-parse", "--git-dir") !== null) {
+const top = git("rev-parse", "--show-toplevel");
+if (branch === null && top !== null) {
   console.error(`release-preview: HEAD is detached: check out a branch (git switch ${releaseBranch})`);
   process.exit(1);
 }
 const elsewhere = branch !== null && configured.length > 0 && !configured.includes(branch);
 const branches = elsewhere ? [branch] : config.branches;
+
+// semantic-release fetches into the repository it runs in: every release branch not checked out
+// is force-fetched over its local commits, and origin's tags come back. A throwaway clone that
+// shares this repository's objects (unpushed commits and local tags included) takes the fetches.
+let cwd = process.cwd();
+if (top !== null) {
+  cwd = mkdtempSync(join(tmpdir(), "release-preview-"));
+  process.on("exit", () => rmSync(cwd, { recursive: true, force: true }));
+  execFileSync("git", ["clone", "--quiet", "--shared", "--no-checkout", top, cwd], { stdio: "ignore" });
+  const origin = git("remote", "get-url", "origin");
+  const remote = origin === null ? ["remote", "remove", "origin"] : ["remote", "set-url", "origin", origin];
+  execFileSync("git", ["-C", cwd, ...remote], { stdio: "ignore" });
+}
 
 // What to do about a failed dry run, from semantic-release's errors.
 function nextStep(errors) {
@@ -78,9 +91,9 @@ function nextStep(errors) {
     );
   }
   const origin = git("remote", "get-url", "origin");
-  // Neither a URL (scheme://) nor scp-like (host:path): a path, absolute or relative.
+  // Neither a URL (scheme://) nor scp-like (host:path): a path, absolute or relative to the top.
   if (codes.includes("ERR_INVALID_URL") && origin && !/^[\w+.-]+:\/\//.test(origin) && !/^[^/]+:/.test(origin)) {
-    const url = pathToFileURL(resolve(origin)).href;
+    const url = pathToFileURL(resolve(top ?? ".", origin)).href;
     return `origin is a path, and semantic-release needs a URL: git remote set-url origin ${url}`;
   }
   if (codes.includes("ENOREPOURL")) {
@@ -96,7 +109,7 @@ let result;
 try {
   result = await semanticRelease(
     { ...config, branches, plugins, dryRun: true, ci: false },
-    { stdout: quiet, stderr: quiet },
+    { cwd, env: process.env, stdout: quiet, stderr: quiet },
   );
 } catch (error) {
   const errors = error.errors ?? [error];
@@ -115,8 +128,8 @@ if (!result && /is behind the remote one/.test(log)) {
 if (elsewhere && !notesOnly) {
   console.log(`${branch} is not ${releaseBranch}: this is what merging it into ${releaseBranch} would release.`);
   // Counted from the last release tag the branch holds: a later release is missing from it.
-  const newest = git("tag", "--list", tagGlob, "--sort=-v:refname")?.split("\n")[0];
-  if (newest && git("merge-base", "--is-ancestor", newest, "HEAD") === null) {
+  const newest = git("-C", cwd, "tag", "--list", tagGlob, "--sort=-v:refname")?.split("\n")[0];
+  if (newest && git("-C", cwd, "merge-base", "--is-ancestor", newest, "HEAD") === null) {
     console.log(`But ${newest} is not in ${branch}: rebase it on ${releaseBranch} first for the real next version.`);
   }
   console.log("");
