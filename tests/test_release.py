@@ -367,3 +367,13 @@ def test_release_dry_run_leaves_other_release_branches_and_local_tags_alone(repo
     assert "Next release: 1.1.0 (minor, after v1.0.0)" in out, "counted from origin's tags"
     assert git(repo.path, "rev-parse", "beta") == local_beta
     assert git(repo.path, "tag", "--list") == "", "origin's tags stay out of the repository"
+
+
+def test_set_version_says_what_it_wrote_and_nothing_else(repo: ReleaseRepo) -> None:
+    result = subprocess.run(["scripts/set-version.sh", "1.2.3"], cwd=repo.path, capture_output=True, text=True)
+    usage = subprocess.run(["scripts/set-version.sh", "--help"], cwd=repo.path, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "set-version: pyproject.toml uv.lock package.json package-lock.json are at 1.2.3\n"
+    assert result.stderr == "", "uv's resolver chatter"
+    assert usage.returncode == 0 and usage.stdout.startswith("usage: scripts/set-version.sh X.Y.Z")

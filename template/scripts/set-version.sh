@@ -6,10 +6,17 @@ set -Eeuo pipefail
 
 # Every file this script writes: the release commit must carry them all (make validate checks).
 readonly WRITES=(pyproject.toml uv.lock package.json package-lock.json)
-if [[ ${1:-} == --files ]]; then
-  echo "${WRITES[*]}"
-  exit 0
-fi
+case ${1:-} in
+  --files)
+    echo "${WRITES[*]}"
+    exit 0
+    ;;
+  -h | --help)
+    echo "usage: scripts/set-version.sh X.Y.Z   write the version into ${WRITES[*]}"
+    echo "       scripts/set-version.sh --files  list those files (the release commit must carry them)"
+    exit 0
+    ;;
+esac
 
 version=${1:-}
 # Plain X.Y.Z only: a semver pre-release (1.0.0-beta.1) is spelled differently under PEP 440, and
@@ -27,7 +34,7 @@ fail() {
 }
 
 # [project].version and uv.lock in one step; nothing else in pyproject.toml changes.
-uv version --no-sync "$version" >/dev/null || fail "uv version could not set ${version} (see uv's error above)"
+uv version --quiet --no-sync "$version" || fail "uv version could not set ${version} (see uv's error above)"
 # package.json and package-lock.json (root entries only): the one place their version is written,
 # in npm's own layout (2-space JSON, final newline), read back to prove it.
 # shellcheck disable=SC2016 # the ${...} below are JavaScript template literals, not shell
