@@ -22,6 +22,9 @@ from pathlib import Path
 
 from answers import parse_answers
 
+# The answers committed at HEAD, and those the update wrote.
+Answers = tuple[dict, dict]
+
 # uv settings from the maintainer's shell that would forbid the re-lock itself.
 LOCK_BLOCKERS = ("UV_LOCKED", "UV_FROZEN")
 
@@ -53,14 +56,14 @@ def relock(repo: Path) -> None:
         print("  uv.lock   re-locked for the updated pyproject.toml: commit it with the update")
 
 
-def report_removed(repo: Path) -> None:
+def report_removed(repo: Path, answers: Answers) -> None:
     """Name the tracked files the update deleted from the working tree."""
     if not (repo / ".git").exists() or shutil.which("git") is None:
         return
     result = git(repo, "ls-files", "-z", "--deleted")
     removed = [path for path in result.stdout.split("\0") if path]
     # Restored in place, an old module's files would sit where the wheel no longer looks.
-    moved = changed_answer(repo, "module_name")
+    moved = changed_answer(answers, "module_name")
     hint = "the module line below keeps your edits" if moved else "`git checkout HEAD -- PATH` restores one"
     if result.returncode == 0 and removed:
         print(f"  removed   by the update: {', '.join(removed)} ({hint})")
@@ -70,7 +73,7 @@ def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
 
 
-def answers_before_and_after(repo: Path) -> tuple[dict, dict]:
+def answers_before_and_after(repo: Path) -> Answers:
     """The answers committed at HEAD and those this update wrote; empty when either is unknown."""
     if not (repo / ".git").exists() or shutil.which("git") is None:
         return {}, {}
@@ -81,9 +84,9 @@ def answers_before_and_after(repo: Path) -> tuple[dict, dict]:
     return parse_answers(committed.stdout), parse_answers(answers.read_text(encoding="utf-8"))
 
 
-def changed_answer(repo: Path, name: str) -> tuple[str, str] | None:
+def changed_answer(answers: Answers, name: str) -> tuple[str, str] | None:
     """The committed and the new value of an answer this update changed; None if it did not."""
-    before, after = answers_before_and_after(repo)
+    before, after = answers
     old, new = before.get(name), after.get(name)
     if old is None or new is None or old == new:
         return None
@@ -99,9 +102,9 @@ CREDENTIALS = {
 }
 
 
-def report_mode(repo: Path) -> None:
+def report_mode(answers: Answers) -> None:
     """After a new publish_via: the new mode's one-time setup, and what the old one leaves to retire."""
-    before, after = answers_before_and_after(repo)
+    before, after = answers
     old, new = before.get("publish_via"), after.get("publish_via")
     if old not in CREDENTIALS or new not in CREDENTIALS or old == new:
         return
@@ -131,9 +134,9 @@ def report_mode(repo: Path) -> None:
     )
 
 
-def report_module(repo: Path) -> None:
+def report_module(repo: Path, answers: Answers) -> None:
     """Say how to move the maintainer's code when the update changed the module_name answer."""
-    change = changed_answer(repo, "module_name")
+    change = changed_answer(answers, "module_name")
     if change is None:
         return
     old, new = change
@@ -150,9 +153,9 @@ def report_module(repo: Path) -> None:
     )
 
 
-def report_branch(repo: Path) -> None:
+def report_branch(repo: Path, answers: Answers) -> None:
     """Say what to rename when the update changed the release_branch answer."""
-    change = changed_answer(repo, "release_branch")
+    change = changed_answer(answers, "release_branch")
     if change is None:
         return
     old, new = change
@@ -167,7 +170,8 @@ def report_branch(repo: Path) -> None:
 
 def report_update(repo: Path) -> None:
     relock(repo)
-    report_removed(repo)
-    report_module(repo)
-    report_mode(repo)
-    report_branch(repo)
+    answers = answers_before_and_after(repo)
+    report_removed(repo, answers)
+    report_module(repo, answers)
+    report_mode(answers)
+    report_branch(repo, answers)
