@@ -23,10 +23,12 @@ def until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
     return data
 
 
-def drain(fd: int) -> bytes:
-    """Everything the child still writes, until it closes the terminal."""
-    data = b""
-    while True:
+def drain(fd: int, timeout: float = 60) -> bytes:
+    """Everything the child still writes, until it closes the terminal; fail after timeout."""
+    data, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not select.select([fd], [], [], 0.2)[0]:
+            continue
         try:
             chunk = os.read(fd, 4096)
         except OSError:
@@ -34,3 +36,4 @@ def drain(fd: int) -> bytes:
         if not chunk:
             return data
         data += chunk
+    raise AssertionError(f"still open after {timeout} s, waiting for input?\n{data.decode(errors='replace')[-2000:]}")

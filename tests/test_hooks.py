@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from tests.package_index import free_port
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import Rendered, default_answers, every_answer
 from tests.template_clone import render_from, template_clone
-from tests.terminal import drain, until
+from tests.terminal import ANSI_CODE, drain, until
 from tools.render import COPIER, REPO_ROOT, copy_command
 
 ALL_ANSWERS = every_answer(doppler_project=PROJECT, doppler_config=CONFIG, pypi_token_secret=SECRET)
@@ -184,6 +185,30 @@ def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, 
     assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
     assert PYPI_TOKEN.encode() not in screen
     assert seen == []
+
+
+def test_interactive_copy_logged_out_asks_for_no_token(tmp_path: Path, home: Path, doppler_api) -> None:
+    """Doppler skipped: a token pasted now could not be stored, so the hook does not ask for one."""
+    url, _ = doppler_api
+    env = copier_env(home, url, TERM="xterm", DOPPLER_TOKEN=None)
+    command = [arg for arg in copy_command(tmp_path / "out", ALL_ANSWERS) if arg != "--defaults"]
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve(COPIER, command, env)
+    try:
+        screen = until(terminal, b"doppler   skipped")
+        screen += drain(terminal, timeout=15)  # a token prompt would wait for an answer instead
+    except AssertionError:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(terminal)
+
+    text = ANSI_CODE.sub(b"", screen).decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "you must provide a token" in text
+    assert "Store the PyPI token" not in text
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
