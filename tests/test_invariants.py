@@ -131,5 +131,26 @@ def test_ci_uses_the_uv_version_the_tests_use(rendered_default: Rendered) -> Non
 def test_actions_are_pinned_to_commits(rendered_default: Rendered) -> None:
     for workflow in (rendered_default.path / ".github/workflows").glob("*.yml"):
         for line in workflow.read_text().splitlines():
-            if "uses:" in line:
+            if "uses: ./" in line:  # a workflow of this repository, from the same commit
+                assert (rendered_default.path / line.split("uses: ")[1].split()[0]).is_file(), line
+            elif "uses:" in line:
                 assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+$", line), line
+
+
+@pytest.mark.parametrize("mode", PUBLISH_MODES)
+def test_a_release_runs_only_after_ci_passes_on_its_commit(render, mode: str) -> None:
+    rendered = render(publish_via=mode)
+    ci = rendered.yaml(".github/workflows/ci.yml")
+    release_jobs = rendered.yaml(".github/workflows/release.yml")["jobs"]
+    callers = [name for name, job in release_jobs.items() if job.get("uses") == "./.github/workflows/ci.yml"]
+
+    assert len(callers) == 1, "release.yml calls ci.yml once"
+    needs = release_jobs["release"].get("needs", [])
+    assert callers[0] in ([needs] if isinstance(needs, str) else needs), "semantic-release waits for CI"
+    triggers = ci[True]  # YAML 1.1 reads the key `on` as true
+    assert "workflow_call" in triggers
+    assert "push" not in triggers, "a push runs CI once, inside the release workflow"
+    # A called workflow gets at most the permissions its caller's job grants.
+    granted = release_jobs[callers[0]]["permissions"]
+    for name, job in ci["jobs"].items():
+        assert job["permissions"].items() <= granted.items(), name
