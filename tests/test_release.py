@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -254,6 +255,19 @@ def test_release_dry_run_on_a_feature_branch_previews_its_merge_and_keeps_local_
     assert repo.remote_tags() == {"v1.0.0"}
 
 
+def test_release_dry_run_before_the_first_push_says_to_push_the_release_branch(repo: ReleaseRepo) -> None:
+    """A new, empty GitHub repository: origin has no branch yet."""
+    empty = repo.path.parent / "empty.git"
+    git(repo.path.parent, "init", "-q", "--bare", "-b", "main", str(empty))
+    git(repo.path, "remote", "set-url", "origin", empty.as_uri())
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    assert "release-preview: main is not on origin yet: git push -u origin main" in result.stderr.splitlines()
+    assert "push access" not in result.stderr
+
+
 def test_release_dry_run_on_an_unpushed_branch_says_to_push_it(repo: ReleaseRepo) -> None:
     git(repo.path, "switch", "-q", "-c", "gadgets")
     _commit_only(repo, "feat: add gadgets")
@@ -276,9 +290,11 @@ def test_release_dry_run_on_a_detached_head_refuses_and_keeps_local_main(repo: R
     assert git(repo.path, "rev-parse", "main") == local_main
 
 
-def test_release_dry_run_with_a_path_as_origin_names_the_url_form(repo: ReleaseRepo) -> None:
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_release_dry_run_with_a_path_as_origin_names_the_url_form(repo: ReleaseRepo, relative: bool) -> None:
     """semantic-release only says "Invalid URL" for an origin that is a plain path."""
-    git(repo.path, "remote", "set-url", "origin", str(repo.remote))
+    path = os.path.relpath(repo.remote, repo.path) if relative else str(repo.remote)
+    git(repo.path, "remote", "set-url", "origin", path)
     _commit_only(repo, "feat: add gadgets")  # the notes link commits with the URL
 
     result = _dry_run(repo)

@@ -67,8 +67,15 @@ if (top !== null) {
   process.on("exit", () => rmSync(cwd, { recursive: true, force: true }));
   execFileSync("git", ["clone", "--quiet", "--shared", "--no-checkout", top, cwd], { stdio: "ignore" });
   const origin = git("remote", "get-url", "origin");
-  const remote = origin === null ? ["remote", "remove", "origin"] : ["remote", "set-url", "origin", origin];
+  // A relative path means the same repository from the clone only once resolved against the top.
+  const target = origin !== null && isPath(origin) ? resolve(top, origin) : origin;
+  const remote = target === null ? ["remote", "remove", "origin"] : ["remote", "set-url", "origin", target];
   execFileSync("git", ["-C", cwd, ...remote], { stdio: "ignore" });
+}
+
+// Neither a URL (scheme://) nor scp-like (host:path): a path, absolute or relative to the top.
+function isPath(url) {
+  return !/^[\w+.-]+:\/\//.test(url) && !/^[^/]+:/.test(url);
 }
 
 // What to do about a failed dry run, from semantic-release's errors.
@@ -76,11 +83,15 @@ function nextStep(errors) {
   const codes = errors.map(({ code }) => code);
   const messages = errors.map(({ message }) => String(message)).join("\n");
   if (codes.includes("ENOGITREPO")) return "run it in the package's git repository (git init, then a first commit)";
-  if (elsewhere && codes.includes("ERELEASEBRANCHES")) {
+  if (codes.includes("ERELEASEBRANCHES")) {
+    // semantic-release reads the release branches from origin: a new repository has none yet.
     if (!git("ls-remote", "--heads", "origin", `refs/heads/${branch}`)) {
-      return `${branch} is not on origin yet: git push -u origin ${branch} (or git switch ${releaseBranch})`;
+      const instead = elsewhere ? ` (or git switch ${releaseBranch})` : "";
+      return `${branch} is not on origin yet: git push -u origin ${branch}${instead}`;
     }
-    return `semantic-release cannot preview ${branch} as a release branch: preview from ${releaseBranch} instead`;
+    if (elsewhere) {
+      return `semantic-release cannot preview ${branch} as a release branch: preview from ${releaseBranch} instead`;
+    }
   }
   const clobbered = messages.match(/\[rejected\]\s+(\S+)\s+->.*would clobber existing tag/);
   if (clobbered) {
@@ -91,8 +102,7 @@ function nextStep(errors) {
     );
   }
   const origin = git("remote", "get-url", "origin");
-  // Neither a URL (scheme://) nor scp-like (host:path): a path, absolute or relative to the top.
-  if (codes.includes("ERR_INVALID_URL") && origin && !/^[\w+.-]+:\/\//.test(origin) && !/^[^/]+:/.test(origin)) {
+  if (codes.includes("ERR_INVALID_URL") && origin && isPath(origin)) {
     const url = pathToFileURL(resolve(top ?? ".", origin)).href;
     return `origin is a path, and semantic-release needs a URL: git remote set-url origin ${url}`;
   }
