@@ -99,6 +99,13 @@ def _answer_rules_table() -> dict:
     return json.loads(re.search(r"\{%- set TABLE -%\}(.*?)\{%- endset -%\}", rules, re.DOTALL).group(1))
 
 
+def test_every_question_help_fits_an_80_column_terminal() -> None:
+    """The prompt cuts, not wraps, a long line; Copier puts "🎤 " (three columns) before the first."""
+    for name in QUESTIONS:
+        lines = COPIER_YML[name].get("help", "").splitlines()
+        assert all(len(line) <= 76 for line in lines), f"{name}: wrap its help at 76 columns"
+
+
 def test_answer_rules_and_copier_choices_agree() -> None:
     table = _answer_rules_table()
     assert table["PYTHON_VERSIONS"] == COPIER_YML["python_min"]["choices"]
