@@ -104,10 +104,11 @@ CREDENTIALS = {
 
 def report_mode(answers: Answers) -> None:
     """After a new publish_via: the new mode's one-time setup, and what the old one leaves to retire."""
-    before, after = answers
-    old, new = before.get("publish_via"), after.get("publish_via")
-    if old not in CREDENTIALS or new not in CREDENTIALS or old == new:
+    change = changed_answer(answers, "publish_via")
+    if change is None or not set(change) <= CREDENTIALS.keys():
         return
+    old, new = change
+    before, after = answers
     where = f"{after.get('doppler_project')}/{after.get('doppler_config')}"
     setup = {
         "local-doppler": "make doppler-setup and make token-set (Doppler), then make publish after each release",

@@ -5,8 +5,8 @@ merge of every `copier update` (a migration). Validation first (the repo's own
 scripts/validate_repo.py, the same code as `make validate`): a broken render, or an update
 that left conflict markers or .rej files, stops here with a non-zero exit. After a copy, for
 the Doppler publish modes: `doppler setup`, and once bound, on a terminal, an offer to store
-the PyPI token. After an update: uv.lock re-locked if need be, the files the update removed named, and what a
-new module_name, publish_via or release_branch asks of the maintainer.
+the PyPI token. After an update: uv.lock re-locked if need be, the files the update removed
+named, and what a new module_name, publish_via or release_branch asks of the maintainer.
 Usage: post_generate.py copy DEFAULTS | post_generate.py update
        (DEFAULTS: Copier's --defaults flag, "True" or "False")
 """

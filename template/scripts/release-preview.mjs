@@ -55,6 +55,7 @@ if (branch === null && top !== null) {
   console.error(`release-preview: HEAD is detached: check out a branch (git switch ${releaseBranch})`);
   process.exit(1);
 }
+const origin = git("remote", "get-url", "origin");
 const elsewhere = branch !== null && configured.length > 0 && !configured.includes(branch);
 const branches = elsewhere ? [branch] : config.branches;
 
@@ -66,7 +67,6 @@ if (top !== null) {
   cwd = mkdtempSync(join(tmpdir(), "release-preview-"));
   process.on("exit", () => rmSync(cwd, { recursive: true, force: true }));
   execFileSync("git", ["clone", "--quiet", "--shared", "--no-checkout", top, cwd], { stdio: "ignore" });
-  const origin = git("remote", "get-url", "origin");
   // A relative path means the same repository from the clone only once resolved against the top.
   const target = origin !== null && isPath(origin) ? resolve(top, origin) : origin;
   const remote = target === null ? ["remote", "remove", "origin"] : ["remote", "set-url", "origin", target];
@@ -101,7 +101,6 @@ function nextStep(errors) {
       `git tag -d ${tag} to take origin's, or fix origin's`
     );
   }
-  const origin = git("remote", "get-url", "origin");
   if (codes.includes("ERR_INVALID_URL") && origin && isPath(origin)) {
     const url = pathToFileURL(resolve(top ?? ".", origin)).href;
     return `origin is a path, and semantic-release needs a URL: git remote set-url origin ${url}`;
