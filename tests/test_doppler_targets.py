@@ -228,6 +228,21 @@ def test_a_stored_password_checked_without_the_login_says_what_it_needs(repo) ->
     assert "correct horse" not in result.stdout + result.stderr
 
 
+def test_a_bad_token_for_your_own_index_is_not_sent_to_pypi_for_a_new_one(repo) -> None:
+    path, env, state = repo
+    state.set_secret(PROJECT, CONFIG, SECRET, "correct horse")
+    own_index = {**env, "UV_PUBLISH_URL": "http://127.0.0.1:9/"}
+
+    result = subprocess.run(
+        ["scripts/pypi-token.sh", "check"], cwd=path, env=own_index, capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode == 6, result.stderr
+    next_step = "next: make token-set with an API token of the index at UV_PUBLISH_URL, or with UV_PUBLISH_USERNAME"
+    assert next_step in result.stderr
+    assert "pypi.org" not in result.stderr
+
+
 def test_a_missing_testpypi_token_is_made_on_testpypi(repo) -> None:
     path, env, state = repo
     state.set_secret(PROJECT, CONFIG, f"{SECRET}_TESTPYPI", "ghp_not_a_pypi_token")

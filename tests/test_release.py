@@ -80,6 +80,20 @@ def test_commit_types_choose_the_version(repo: ReleaseRepo, messages: list[str],
     assert_released(repo, version)
 
 
+def test_a_git_revert_commit_cuts_a_patch_release(repo: ReleaseRepo) -> None:
+    """`git revert` writes 'Revert "feat: ..."', which has no type: semantic-release's revert rule applies."""
+    (repo.path / "gadgets.txt").write_text("gadgets\n")
+    git(repo.path, "add", "gadgets.txt")
+    repo.commit("feat: add gadgets")
+    assert repo.release_ok()["version"] == "1.1.0"
+    feature = git(repo.path, "rev-parse", "HEAD~1")  # the release commit came after it
+    git(repo.path, "revert", "--no-edit", feature)
+    git(repo.path, "push", "-q", "origin", "main")
+
+    assert repo.release_ok() == {"released": True, "version": "1.1.1"}
+    assert "### Reverts" in (repo.path / "CHANGELOG.md").read_text()
+
+
 def test_chore_and_test_commits_make_no_release(repo: ReleaseRepo) -> None:
     repo.commit("chore: tidy")
     repo.commit("test: more cases")
@@ -322,12 +336,25 @@ def test_make_release_outside_the_workflow_refuses_and_keeps_local_main(repo: Re
     assert git(repo.path, "rev-parse", "main") == local_main
 
 
-def test_release_dry_run_with_nothing_to_release_says_so(repo: ReleaseRepo) -> None:
+def test_release_dry_run_with_nothing_to_release_names_the_tag_it_counts_from(repo: ReleaseRepo) -> None:
     repo.commit("chore: tidy")
 
     out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
 
-    assert "No release pending: no feat, fix, perf, docs or breaking change since the last release tag." in out
+    assert "No release pending: no feat, fix, perf, docs or breaking change since v1.0.0." in out
+
+
+def test_release_dry_run_with_nothing_to_release_before_any_tag_says_there_is_none(
+    unreleased: ReleaseRepo, tmp_path: Path
+) -> None:
+    repo = unreleased.clone_to(tmp_path / "repo")
+    repo.commit("chore: tidy")
+
+    out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
+
+    no_tag = "in any commit yet (there is no release tag)."
+    expected = f"No release pending: no feat, fix, perf, docs or breaking change {no_tag}"
+    assert expected in out
 
 
 def test_release_dry_run_behind_origin_says_to_pull_instead_of_no_release(repo: ReleaseRepo) -> None:

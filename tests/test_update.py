@@ -291,3 +291,20 @@ def test_an_update_to_a_new_publish_mode_names_its_setup_and_what_to_retire(
         assert retire in line
     else:
         assert "retire" not in line, "the PyPI token stays in Doppler, where doppler-ci reads it"
+
+
+def test_targets_of_your_own_at_the_end_of_the_makefile_survive_a_change_of_publish_mode(tmp_path: Path) -> None:
+    """The end of the Makefile is where maintainers add targets; the template's last block changes with the mode."""
+    _, project = _committed_copy(tmp_path)
+    makefile = project / "Makefile"
+    own = "\n.PHONY: docs\ndocs: ## Build the documentation\n\tuv run mkdocs build\n"
+    makefile.write_text(makefile.read_text() + own)
+    commit_everything(project, "build: a docs target")
+
+    run([COPIER, "update", "--trust", "--defaults", "-d", "publish_via=trusted-publishing"], project)
+
+    text = makefile.read_text()
+    assert not re.search(r"^(<<<<<<<|=======|>>>>>>>)", text, re.MULTILINE), text[-1500:]
+    assert text.endswith(own)
+    assert "token-set:" not in text
+    assert "publish-ci:" in text

@@ -145,7 +145,10 @@ if (elsewhere && !notesOnly) {
 }
 if (!result) {
   if (/no relevant changes/.test(log)) {
-    console.log("No release pending: no feat, fix, perf, docs or breaking change since the last release tag.");
+    // The newest release tag HEAD contains: semantic-release counts the commits after it.
+    const since = git("-C", cwd, "describe", "--tags", "--abbrev=0", "--match", tagGlob, "HEAD");
+    const span = since ? `since ${since}` : "in any commit yet (there is no release tag)";
+    console.log(`No release pending: no feat, fix, perf, docs or breaking change ${span}.`);
   } else {
     const said = log.trim().split("\n").at(-1) ?? "";
     console.log(`No release: semantic-release says: ${said.replace(/^.*?[›»]\s*\S*\s+/, "")}`);
