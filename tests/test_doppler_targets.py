@@ -230,7 +230,7 @@ def test_a_stored_password_checked_without_the_login_says_what_it_needs(repo) ->
 
 def test_a_bad_token_for_your_own_index_is_not_sent_to_pypi_for_a_new_one(repo) -> None:
     path, env, state = repo
-    state.set_secret(PROJECT, CONFIG, SECRET, "correct horse")
+    state.set_secret(PROJECT, CONFIG, SECRET, "AKCp8a-token-of-another-shape")
     own_index = {**env, "UV_PUBLISH_URL": "http://127.0.0.1:9/"}
 
     result = subprocess.run(
@@ -238,9 +238,14 @@ def test_a_bad_token_for_your_own_index_is_not_sent_to_pypi_for_a_new_one(repo) 
     )
 
     assert result.returncode == 6, result.stderr
-    next_step = "next: make token-set with an API token of the index at UV_PUBLISH_URL, or with UV_PUBLISH_USERNAME"
+    next_step = "for another kind of token set UV_PUBLISH_USERNAME=__token__ as well"
     assert next_step in result.stderr
     assert "pypi.org" not in result.stderr
+    as_told = {**own_index, "UV_PUBLISH_USERNAME": "__token__"}
+    checked = subprocess.run(
+        ["scripts/pypi-token.sh", "check"], cwd=path, env=as_told, capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_a_missing_testpypi_token_is_made_on_testpypi(repo) -> None:

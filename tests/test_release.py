@@ -381,6 +381,23 @@ def test_release_dry_run_on_a_branch_without_the_latest_release_says_to_rebase(r
     assert "But v1.0.0 is not in gadgets: rebase it on main first for the real next version." in out
 
 
+def test_changelog_preview_on_a_branch_without_the_latest_release_says_to_rebase_beside_the_notes(
+    repo: ReleaseRepo,
+) -> None:
+    git(repo.path, "switch", "-q", "-c", "gadgets", "v1.0.0~1")
+    _commit_only(repo, "fix: mend gadgets")
+    git(repo.path, "push", "-q", "origin", "gadgets")
+
+    result = attempt(
+        ["make", "-s", "-o", "node_modules/.package-lock.json", "changelog-preview"], repo.path, clean_env()
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "But v1.0.0 is not in gadgets: rebase it on main first for the real next version." in result.stderr
+    assert result.stdout.lstrip().startswith("## "), "standard output is the notes alone"
+    assert "mend gadgets" in result.stdout
+
+
 def test_release_dry_run_with_a_local_tag_unlike_origins_names_it(repo: ReleaseRepo) -> None:
     git(repo.path, "tag", "-f", "v1.0.0", "HEAD~1")
 

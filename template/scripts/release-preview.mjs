@@ -134,14 +134,16 @@ if (!result && /is behind the remote one/.test(log)) {
   );
   process.exit(1);
 }
-if (elsewhere && !notesOnly) {
-  console.log(`${branch} is not ${releaseBranch}: this is what merging it into ${releaseBranch} would release.`);
+if (elsewhere) {
+  // With --notes-only, standard output is the notes alone: what they stand for goes to standard error.
+  const say = notesOnly ? console.error : console.log;
+  say(`${branch} is not ${releaseBranch}: this is what merging it into ${releaseBranch} would release.`);
   // Counted from the last release tag the branch holds: a later release is missing from it.
   const newest = git("-C", cwd, "tag", "--list", tagGlob, "--sort=-v:refname")?.split("\n")[0];
   if (newest && git("-C", cwd, "merge-base", "--is-ancestor", newest, "HEAD") === null) {
-    console.log(`But ${newest} is not in ${branch}: rebase it on ${releaseBranch} first for the real next version.`);
+    say(`But ${newest} is not in ${branch}: rebase it on ${releaseBranch} first for the real next version.`);
   }
-  console.log("");
+  if (!notesOnly) console.log("");
 }
 if (!result) {
   if (/no relevant changes/.test(log)) {
