@@ -141,14 +141,17 @@ def job(request: pytest.FixtureRequest, seeds, tmp_path: Path) -> Job:
     return checkout(seeds, services_for(request, request.param), tmp_path, request.param)
 
 
-def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, cause: str, next_step: str) -> None:
+def assert_clean_failure(
+    result: subprocess.CompletedProcess[str], code: int, cause: str, next_step: str, *, annotated: bool = True
+) -> None:
     """The documented code, one FAIL line with the cause, one `next:` line, an annotation; no token."""
     assert result.returncode == code, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2, f"a FAIL line and a next line, nothing else:\n{result.stderr}"
     assert lines[0].split()[0] == "FAIL" and cause in lines[0], result.stderr
     assert lines[1].strip().startswith("next: ") and next_step in lines[1], result.stderr
-    assert f"::error title=publish: {lines[0].split()[1]} failed::" in result.stdout
+    annotation = f"::error title=publish: {lines[0].split()[1]} failed::"
+    assert (annotation in result.stdout) is annotated, result.stdout
     assert PYPI_TOKEN not in result.stdout + result.stderr
 
 
@@ -284,7 +287,8 @@ def test_help_works_from_any_directory(seeds, tmp_path: Path) -> None:
 
 
 def test_outside_github_actions_it_refuses(job: Job) -> None:
-    assert_clean_failure(job.publish(GITHUB_ACTIONS=None), 3, "not running in GitHub Actions", "release workflow")
+    outside = job.publish(GITHUB_ACTIONS=None)
+    assert_clean_failure(outside, 3, "not running in GitHub Actions", "release workflow", annotated=False)
 
 
 # ---- credentials, per mode -----------------------------------------------------------------------

@@ -319,6 +319,19 @@ def test_release_dry_run_with_a_path_as_origin_names_the_url_form(repo: ReleaseR
     assert hint in result.stderr.splitlines()
 
 
+def test_release_dry_run_with_origins_head_on_a_missing_branch_says_how_to_point_it(repo: ReleaseRepo) -> None:
+    """`git init --bare` names master on a default git: semantic-release's fetch of origin's HEAD fails."""
+    git(repo.remote, "symbolic-ref", "HEAD", "refs/heads/master")
+
+    result = _dry_run(repo)
+
+    assert result.returncode != 0
+    fix = f"git -C {repo.remote} symbolic-ref HEAD refs/heads/main"
+    hint = f"release-preview: origin's HEAD names a branch origin does not have, and semantic-release fetches it: {fix}"
+    assert hint in result.stderr.splitlines()
+    assert "push access" not in result.stderr
+
+
 def test_make_release_outside_the_workflow_refuses_and_keeps_local_main(repo: ReleaseRepo) -> None:
     """A maintainer's shell with GH_TOKEN set (the gh CLI's) gets past the token check; semantic-release
     would then dry-run, after force-fetching main (not checked out) over its local commits."""

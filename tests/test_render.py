@@ -10,7 +10,8 @@ import subprocess
 import pytest
 import yaml
 
-from tests.rendering import PUBLISH_MODES, Rendered, makefile_targets
+from tests.rendering import PUBLISH_MODES, Rendered, default_answers, makefile_targets
+from tools.render import copy_command
 
 EXPECTED_FILES = {
     ".copier-answers.yml",
@@ -248,3 +249,15 @@ def test_readme_links_work_on_the_pypi_page(rendered_default: Rendered) -> None:
 
     assert "https://github.com/acme/acme-widgets/blob/main/docs/publishing.md" in links
     assert [link for link in links if not link.startswith("https://")] == []
+
+
+def test_the_next_steps_cd_into_a_path_with_spaces(tmp_path) -> None:
+    dest = tmp_path / "my packages" / "acme widgets"
+    cmd = [arg for arg in copy_command(dest, default_answers(), "--skip-tasks") if arg != "--quiet"]
+
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+                            env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    cd = next(line.strip() for line in (result.stdout + result.stderr).splitlines() if line.strip().startswith("cd "))
+    assert subprocess.run(["bash", "-c", f"{cd} && pwd"], capture_output=True, text=True).stdout.strip() == str(dest)

@@ -308,3 +308,35 @@ def test_targets_of_your_own_at_the_end_of_the_makefile_survive_a_change_of_publ
     assert text.endswith(own)
     assert "token-set:" not in text
     assert "publish-ci:" in text
+
+
+def test_an_update_to_a_new_package_name_fails_until_the_version_lookups_follow(tmp_path: Path) -> None:
+    """__init__.py and the smoke test are the maintainer's (never rewritten), and read the version by name."""
+    _, project = _committed_copy(tmp_path)
+
+    result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "package_name=acme-gadgets"], project)
+
+    assert result.returncode != 0
+    stale = 'src/acme_widgets/__init__.py reads version("acme-widgets"); tests/test_acme_widgets.py reads'
+    assert stale in result.stdout
+    assert "but package_name is acme-gadgets: put acme-gadgets there" in result.stdout
+    for owned in ("src/acme_widgets/__init__.py", "tests/test_acme_widgets.py"):
+        path = project / owned
+        path.write_text(path.read_text().replace('"acme-widgets"', '"acme-gadgets"'))
+    validated = attempt([sys.executable, "scripts/validate_repo.py"], project)
+    assert validated.returncode == 0, validated.stdout
+
+
+def test_an_update_to_a_private_package_published_locally_names_the_index_variables(tmp_path: Path) -> None:
+    template = template_clone(tmp_path)
+    project = tmp_path / "project"
+    render_from(template, project, {**default_answers(), "publish_via": "trusted-publishing"})
+    commit_everything(project, "init")
+
+    output = run(
+        [COPIER, "update", "--trust", "--defaults", "-d", "license=Proprietary", "-d", "publish_via=local-doppler"],
+        project,
+    )
+
+    line = next(line.strip() for line in output.splitlines() if line.strip().startswith("publish "))
+    assert "then make publish after each release with UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL set" in line

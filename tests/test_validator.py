@@ -134,6 +134,10 @@ CORRUPTIONS = {
                                    "your own changes to the new template version: they are in Makefile.rej"),
     "code outside the built module": (lambda r: write_new(r / "src/acme_old/util.py", "X = 1\n"), "package-layout",
                                       "src/acme_old/util.py: not in the wheel, which builds acme_widgets only"),
+    "the version read under another package name": (replace_in("src/acme_widgets/__init__.py", '"acme-widgets"',
+                                                                '"acme-old"'), "package-layout",
+                                                     'src/acme_widgets/__init__.py reads version("acme-old"), but'
+                                                     " package_name is acme-widgets: put acme-widgets there"),
     "module-name differs from the answers": (replace_in("pyproject.toml", 'module-name = "acme_widgets"',
                                                         'module-name = "other"'),
                                              "package-layout", "module-name is 'other', answers say 'acme_widgets'"),

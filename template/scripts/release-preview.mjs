@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ANALYSIS = ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator"];
 const notesOnly = process.argv.includes("--notes-only");
@@ -92,6 +92,16 @@ function nextStep(errors) {
     if (elsewhere) {
       return `semantic-release cannot preview ${branch} as a release branch: preview from ${releaseBranch} instead`;
     }
+  }
+  if (/couldn't find remote ref HEAD/.test(messages)) {
+    // A bare repository made with another default branch name: semantic-release fetches origin's HEAD.
+    let local = null;
+    if (origin && isPath(origin)) local = resolve(top ?? ".", origin);
+    else if (origin?.startsWith("file:")) local = fileURLToPath(origin);
+    const fix = local
+      ? `git -C ${local} symbolic-ref HEAD refs/heads/${releaseBranch}`
+      : `make ${releaseBranch} origin's default branch`;
+    return `origin's HEAD names a branch origin does not have, and semantic-release fetches it: ${fix}`;
   }
   const clobbered = messages.match(/\[rejected\]\s+(\S+)\s+->.*would clobber existing tag/);
   if (clobbered) {

@@ -87,6 +87,7 @@ GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
 MAKE_CALL = re.compile(r"(?:^|[;&|]\s*)make\s+([^;&|\n]+)", re.MULTILINE)
 SCRIPT_CALL = re.compile(r"(?:^|[\s;&|])(?:\./)?(scripts/[\w./-]+)")
+VERSION_LOOKUP = re.compile(r"\bversion\(\s*[\"']([^\"']+)[\"']\s*\)")
 
 
 class Failed(Exception):
@@ -277,7 +278,32 @@ def check_package_layout(repo: Path) -> str:
             f" them into src/{module}/ (after a new module_name, the update's module line has the"
             " commands) or add their module to module-name in pyproject.toml"
         )
+    package = str(answers(repo).get("package_name"))
+    stale = stale_version_lookups(repo, module, package)
+    if stale:
+        raise Failed(
+            f"{'; '.join(stale)}, but package_name is {package}: put {package} there (no"
+            " distribution of the old name is installed, so the import fails)"
+        )
     return f"the wheel builds {', '.join(folder.as_posix() for folder in built_dirs)}"
+
+
+def stale_version_lookups(repo: Path, module: str, package: str) -> list[str]:
+    """version("...") calls in the package and its smoke test that name another distribution.
+
+    Both files are the maintainer's after the copy, so an update to a new package_name leaves
+    them reading the old name's metadata, which is no longer installed."""
+    stale = []
+    for relative in (f"src/{module}/__init__.py", f"tests/test_{module}.py"):
+        for name in VERSION_LOOKUP.findall(text(repo / relative) or ""):
+            if normalise(name) != normalise(package):
+                stale.append(f'{relative} reads version("{name}")')
+    return stale
+
+
+def normalise(name: str) -> str:
+    """PEP 503: the name as the installed metadata is looked up."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def check_versions_agree(repo: Path) -> str:
