@@ -158,6 +158,16 @@ def test_each_check_fails_alone_with_its_message(repo: Path, corrupt, check: str
     assert message in failed[check]
 
 
+def test_the_package_may_read_the_version_of_another_distribution(repo: Path) -> None:
+    init = repo / "src/acme_widgets/__init__.py"
+    init.write_text(init.read_text() + '\nPLUGIN_API = version("acme-plugins")\n')
+
+    code, lines = validate(repo)
+
+    assert code == 0, lines
+    assert lines["package-layout"][0] == "ok"
+
+
 def test_a_file_that_does_not_parse_is_one_failure_and_the_checks_that_need_it_wait(repo: Path) -> None:
     replace_in("package.json", '"version"', '"version" "')(repo)
 

@@ -87,7 +87,8 @@ GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
 MAKE_CALL = re.compile(r"(?:^|[;&|]\s*)make\s+([^;&|\n]+)", re.MULTILINE)
 SCRIPT_CALL = re.compile(r"(?:^|[\s;&|])(?:\./)?(scripts/[\w./-]+)")
-VERSION_LOOKUP = re.compile(r"\bversion\(\s*[\"']([^\"']+)[\"']\s*\)")
+# `__version__ = version("name")` and the smoke test's `__version__ == version("name")`.
+VERSION_LOOKUP = re.compile(r"__version__\s*==?\s*version\(\s*[\"']([^\"']+)[\"']\s*\)")
 
 
 class Failed(Exception):
@@ -289,7 +290,7 @@ def check_package_layout(repo: Path) -> str:
 
 
 def stale_version_lookups(repo: Path, module: str, package: str) -> list[str]:
-    """version("...") calls in the package and its smoke test that name another distribution.
+    """The package's and its smoke test's version("...") of __version__ naming another distribution.
 
     Both files are the maintainer's after the copy, so an update to a new package_name leaves
     them reading the old name's metadata, which is no longer installed."""
