@@ -110,13 +110,10 @@ def report_mode(answers: Answers) -> None:
     old, new = change
     before, after = answers
     where = f"{after.get('doppler_project')}/{after.get('doppler_config')}"
+    own_index = " with UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL set (your own index: PyPI refuses license Proprietary)"
     setup = {
         "local-doppler": "make doppler-setup and make token-set (Doppler), then make publish after each release"
-        + (
-            " with UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL set (your own index: PyPI refuses license Proprietary)"
-            if after.get("license") == "Proprietary"
-            else ""
-        ),
+        + (own_index if after.get("license") == "Proprietary" else ""),
         "trusted-publishing": f"a trusted publisher on PyPI ({after.get('github_owner')}/{after.get('github_repo')},"
         " workflow release.yml, environment pypi) and the environment pypi on GitHub",
         "token-secret": f"the PyPI token as the secret {after.get('pypi_token_secret')} of the GitHub environment pypi",
