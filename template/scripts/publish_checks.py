@@ -252,7 +252,7 @@ def _compared(listed: dict[str, str], all_hashed: str) -> str:
 def verify(index: str, name: str, files: list[Path]) -> str:
     """Poll with backoff until every file is listed with its local sha256, or the deadline."""
     local = {f.name: sha256(f) for f in files}
-    deadline = time.monotonic() + float(os.environ.get("PUBLISH_VERIFY_TIMEOUT", "120"))
+    deadline = time.monotonic() + float(os.environ.get("PUBLISH_VERIFY_TIMEOUT") or "120")
     delay, last_error = 0.1, ""
     while True:
         try:
