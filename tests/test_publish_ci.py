@@ -282,6 +282,22 @@ def test_a_failed_build_shows_uv_s_cause(seeds, services, tmp_path: Path) -> Non
     assert job.uploads() == []
 
 
+def test_make_build_refuses_what_the_publish_step_would_refuse_before_any_tag(seeds, tmp_path: Path) -> None:
+    """CI's build runs before semantic-release tags: a README PyPI's checks here refuse stops there."""
+    repo = tmp_path / "repo"
+    shutil.copytree(seeds["token-secret"], repo, symlinks=True)
+    (repo / "README.md").rename(repo / "README.rst")
+    (repo / "README.rst").write_text("Acme Widgets\n============\n\nWidgets, *reStructured*.\n")
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('readme = "README.md"', 'readme = "README.rst"'))
+
+    result = attempt(["make", "build"], repo, clean_env(HOME=str(tmp_path / "home")))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Description-Content-Type text/x-rst: these checks take a Markdown" in result.stderr, result.stderr
+    assert "make: *** [Makefile:" in result.stderr and "Error 7" in result.stderr
+
+
 def test_an_index_that_lists_no_sha256_is_not_a_conflict(job: Job) -> None:
     job.index.omit_listed_hashes = True
 

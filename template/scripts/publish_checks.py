@@ -3,6 +3,7 @@ publish-from-ci.sh in the release workflow): checks of the built files and of th
 
 Standard library only, any Python >= 3.8. One process serves one publish run, so Python starts once:
 
+  publish_checks.py --dist NAME VERSION DIST   (make build: step 2 alone, no index)
   publish_checks.py INDEX NAME VERSION DIST VERIFY_GO
     1. requests the index page at once, then waits for the end of standard input (build done);
     2. checks the wheel and sdist in DIST (names, metadata: what `twine check` checks) and
@@ -97,7 +98,10 @@ def metadata_problems(path: Path, name: str, version: str) -> list[str]:
     content_type = (meta.get("Description-Content-Type") or "").split(";")[0].strip()
     if content_type not in RENDERABLE:
         shown = content_type or "missing"
-        problems.append(f"{path.name}: Description-Content-Type {shown} (use text/markdown)")
+        problems.append(
+            f"{path.name}: Description-Content-Type {shown}: these checks take a Markdown or"
+            ' plain-text README (readme = "README.md"); they cannot render reStructuredText'
+        )
     if not (description or meta.get("Description", "")).strip():
         problems.append(f"{path.name}: the long description (README) is empty")
     return problems
@@ -290,7 +294,25 @@ def report(step: str, run: Callable[[], str]) -> bool:
     return status == 0
 
 
+def built_files(dist: Path) -> list[Path]:
+    return sorted(dist.glob("*.whl")) + sorted(dist.glob("*.tar.gz"))
+
+
+def check_dist(name: str, version: str, dist: Path) -> None:
+    """make build's check: the files' names and metadata, before any release is tagged."""
+    files = built_files(dist)
+    problems = dist_problems(name, version, files)
+    if problems:
+        print("\n".join(f"publish_checks: {problem}" for problem in problems), file=sys.stderr)
+        sys.exit(BUILD_INVALID)
+    names = ", ".join(f.name for f in files)
+    print(f"publish_checks: {names}: names and metadata fit for an upload")
+
+
 def main(argv: list[str]) -> None:
+    if len(argv) == 4 and argv[0] == "--dist":
+        check_dist(argv[1], argv[2], Path(argv[3]))
+        return
     if len(argv) != 5:
         sys.exit(__doc__)
     index, name, version, dist, verify_go = argv
@@ -300,7 +322,7 @@ def main(argv: list[str]) -> None:
         remote = error
     if "go" not in sys.stdin.read():  # no build to check: the publish ended early
         return
-    files = sorted(Path(dist).glob("*.whl")) + sorted(Path(dist).glob("*.tar.gz"))
+    files = built_files(Path(dist))
     if not report("look", lambda: look(remote, name, version, files)):
         return
     with open(verify_go) as upload_done:
