@@ -11,6 +11,8 @@
 - A new publish_via: the new mode's one-time setup, and what the old mode leaves to retire.
 - A new release_branch: the workflows now run on the new name only, while the git branch and
   GitHub's default branch keep the old one, so no release would ever run. The hook says so.
+- A new doppler_project, doppler_config or pypi_token_secret in the same publish mode: the next
+  publish reads the token from the new place, which holds nothing yet. The hook says what to store.
 """
 
 from __future__ import annotations
@@ -137,6 +139,35 @@ def report_mode(answers: Answers) -> None:
     )
 
 
+def report_token_place(answers: Answers) -> None:
+    """Where the token now lives, when the update moved it without changing the publish mode."""
+    before, after = answers
+    mode = after.get("publish_via")
+    if before.get("publish_via") != mode or mode == "trusted-publishing":
+        return  # a new mode: report_mode names its whole setup
+    places = ("pypi_token_secret",)
+    if mode != "token-secret":
+        places = ("doppler_project", "doppler_config", *places)
+    moved = [name for name in places if changed_answer(answers, name)]
+    if not moved:
+        return
+    secret, old_secret = after.get("pypi_token_secret"), before.get("pypi_token_secret")
+    if mode == "token-secret":
+        steps = f"add the PyPI token as the secret {secret} of the GitHub environment pypi, then delete {old_secret}"
+    else:
+        where = f"{after.get('doppler_project')}/{after.get('doppler_config')}"
+        steps = f"store the PyPI token there (make token-set; it was {old_secret} in"
+        steps += f" {before.get('doppler_project')}/{before.get('doppler_config')})"
+        if mode == "local-doppler":
+            steps = f"make doppler-setup (binds this folder to {where}), then {steps}"
+        else:  # a service token reads the one config it was made for
+            steps += f", and replace the secret DOPPLER_TOKEN with a service token for {where}"
+    place = f"{secret} in Doppler {after.get('doppler_project')}/{after.get('doppler_config')}"
+    if mode == "token-secret":
+        place = f"the GitHub secret {secret}"
+    print(f"  token     the next publish reads {place} ({', '.join(moved)} changed): {steps}")
+
+
 def report_module(repo: Path, answers: Answers) -> None:
     """Say how to move the maintainer's code when the update changed the module_name answer."""
     change = changed_answer(answers, "module_name")
@@ -177,4 +208,5 @@ def report_update(repo: Path) -> None:
     report_removed(repo, answers)
     report_module(repo, answers)
     report_mode(answers)
+    report_token_place(answers)
     report_branch(repo, answers)

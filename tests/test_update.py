@@ -298,6 +298,53 @@ def test_an_update_to_a_new_publish_mode_names_its_setup_and_what_to_retire(
         assert "retire" not in line, "the PyPI token stays in Doppler, where doppler-ci reads it"
 
 
+@pytest.mark.parametrize(
+    ("mode", "change", "expected"),
+    [
+        (
+            "local-doppler",
+            "doppler_config=prd",
+            "the next publish reads PYPI_TOKEN in Doppler acme-widgets/prd (doppler_config changed): make"
+            " doppler-setup (binds this folder to acme-widgets/prd), then store the PyPI token there (make token-set;"
+            " it was PYPI_TOKEN in acme-widgets/dev)",
+        ),
+        (
+            "doppler-ci",
+            "doppler_config=prd",
+            "store the PyPI token there (make token-set; it was PYPI_TOKEN in acme-widgets/dev), and replace the"
+            " secret DOPPLER_TOKEN with a service token for acme-widgets/prd",
+        ),
+        (
+            "token-secret",
+            "pypi_token_secret=PYPI_API_TOKEN",
+            "the next publish reads the GitHub secret PYPI_API_TOKEN (pypi_token_secret changed): add the PyPI token"
+            " as the secret PYPI_API_TOKEN of the GitHub environment pypi, then delete PYPI_TOKEN",
+        ),
+    ],
+    ids=["local-doppler-config", "doppler-ci-config", "token-secret-name"],
+)
+def test_an_update_that_moves_the_token_says_what_to_store_where(
+    tmp_path: Path, mode: str, change: str, expected: str
+) -> None:
+    template = template_clone(tmp_path)
+    project = tmp_path / "project"
+    render_from(template, project, {**default_answers(), "publish_via": mode})
+    commit_everything(project, "init")
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", change], project)
+
+    line = next(line.strip() for line in output.splitlines() if line.strip().startswith("token "))
+    assert expected in line, line
+
+
+def test_an_update_that_keeps_the_token_in_place_says_nothing_about_it(tmp_path: Path) -> None:
+    _, project = _committed_copy(tmp_path)
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", "description=Other widgets"], project)
+
+    assert "the next publish reads" not in output
+
+
 def test_targets_of_your_own_at_the_end_of_the_makefile_survive_a_change_of_publish_mode(tmp_path: Path) -> None:
     """The end of the Makefile is where maintainers add targets; the template's last block changes with the mode."""
     _, project = _committed_copy(tmp_path)
