@@ -53,22 +53,25 @@ BAD_ANSWERS = [
     ({"pypi_token_secret": "pypi-token"}, "pypi_token_secret must be a secret name both Doppler and GitHub accept"),
     ({"pypi_token_secret": "1TOKEN"}, "not starting with a digit"),
     ({"pypi_token_secret": "GITHUB_PYPI"}, "must not start with GITHUB_ or DOPPLER_"),
-    ({"release_branch": "release..1"}, "release_branch must be a valid git branch name"),
-    ({"release_branch": "main.lock"}, "release_branch must be a valid git branch name"),
-    ({"release_branch": "bad branch"}, "release_branch must be a valid git branch name"),
+    ({"release_branch": "release..1"}, "release_branch must be a git branch name (git check-ref-format)"),
+    ({"release_branch": "main.lock"}, "release_branch must be a git branch name (git check-ref-format)"),
+    ({"release_branch": "bad branch"}, "release_branch must be a git branch name (git check-ref-format)"),
     ({"release_branch": "a/b.lock/c"}, 'a part ending in ".lock"'),
     ({"release_branch": "HEAD"}, "or the name HEAD"),
     ({"package_name": "a" * 101}, "package_name must be a PEP 508 distribution name of at most 100"),
     ({"module_name": "a" * 81}, "module_name must be a lowercase Python identifier of at most 80 characters"),
     ({"module_name": "secrets"}, 'module_name must not be a standard-library module name ("import secrets"'),
+    ({"pypi_token_secret": "A" * 101}, "at most 100 uppercase letters"),
+    ({"release_branch": "b" * 101}, "git branch name (git check-ref-format) of at most 100 characters"),
     ({"author_email": "a\\b@example.com"}, "no spaces, quotes or backslashes"),
     ({"description": "fill {{ this }} in"}, 'description must not contain "{{", "{%" or "{#"'),
     ({"author_name": "Ann {# x"}, 'author_name must not contain "{{", "{%" or "{#"'),
     ({"author_email": "{{x}}@example.com"}, 'author_email must not contain "{{", "{%" or "{#"'),
-    ({"release_branch": "main\n"}, "release_branch must be a valid git branch name"),
+    ({"release_branch": "main\n"}, "release_branch must be a git branch name (git check-ref-format)"),
     ({"release_branch": "1.x"}, "release_branch must not be named like a maintenance range such as 1.x"),
     ({"release_branch": "2.3.X"}, "semantic-release reserves those names for maintenance branches"),
-    ({"copyright_year": "26"}, "copyright_year must be a year from 1970 on"),
+    ({"copyright_year": "26"}, "copyright_year must be a four-digit year from 1970 to 2999"),
+    ({"copyright_year": "3000"}, "copyright_year must be a four-digit year from 1970 to 2999"),
     ({"project_name": "Acme\x85Widgets"}, "project_name must start with a letter and be one line"),
     ({"description": "two\u2028lines"}, "description must be one non-empty line"),
     ({"author_name": "Ann\u2029Lee"}, "author_name must be one non-empty line"),
@@ -113,6 +116,7 @@ def test_copier_copy_refuses_bad_answer(tmp_path: Path, override: dict[str, str]
     assert result.returncode != 0
     assert rule in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+    assert "\\'" not in result.stderr, "no message of the table shows an escaped quote"
     assert not dest.exists(), "nothing may be written for a refused answer"
 
 
