@@ -21,7 +21,7 @@ RELEASE_TOOLS := build/release-tools
 
 .PHONY: help
 help: ## List every target with a one-line description
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/uv: pyproject.toml
 	python3 -m venv $(VENV)
@@ -63,20 +63,32 @@ bench: venv release-tools ## Benchmarks: copy, release and publish times (median
 	$(BIN)/python -W ignore::DeprecationWarning -m bench.publish_time
 
 .PHONY: new
-new: venv ## Interactively render a new package: make new DEST=path/to/package
-	@test -n "$(DEST)" || { echo "usage: make new DEST=path/to/package" >&2; exit 2; }
+new: new-args venv ## Interactively render a new package: make new DEST=path/to/package
 	$(BIN)/copier copy --trust . "$(DEST)"
 
+# Before the venv is built: a missing DEST or terminal needs saying at once.
+.PHONY: new-args
+new-args:
+	@test -n "$(DEST)" || { echo "usage: make new DEST=path/to/package" >&2; exit 2; }
+	@test -t 0 || { echo "make new asks questions, so it needs a terminal; without one: .venv/bin/copier copy --trust --defaults -d project_name=... -d author_name=... -d author_email=... -d github_owner=... . $(DEST)" >&2; exit 2; }
+
+# The template's own Python files follow the generated repos' ruff settings (line length 100).
+TEMPLATE_RUFF := --line-length 100 template/scripts
+
 .PHONY: lint
-lint: venv ## Lint this repo's Python (ruff)
+lint: venv ## Lint this repo's Python (ruff), and the template's scripts as generated repos lint them
 	$(BIN)/ruff check tests tools bench hooks
 	$(BIN)/ruff format --check tests tools bench hooks
+	$(BIN)/ruff check $(TEMPLATE_RUFF)
+	$(BIN)/ruff format --check $(TEMPLATE_RUFF)
 
 .PHONY: format
-format: venv ## Format this repo's Python (ruff)
+format: venv ## Format this repo's Python (ruff), and the template's scripts at line length 100
 	$(BIN)/ruff check --fix tests tools bench hooks
 	$(BIN)/ruff format tests tools bench hooks
+	$(BIN)/ruff check --fix $(TEMPLATE_RUFF)
+	$(BIN)/ruff format $(TEMPLATE_RUFF)
 
 .PHONY: clean
-clean: ## Remove the venv, demo output and caches
+clean: ## Remove the venv, build/ (demo output, the npm release toolchain) and caches
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

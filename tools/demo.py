@@ -49,10 +49,19 @@ def step(
     return result.stdout
 
 
+# Left in every demo folder: only a folder that has it (or an empty one) is ever deleted.
+MARKER = ".copier-pypi-release-demo"
+
+
 def main(scratch: str) -> None:
     root = Path(scratch).resolve()
+    names = {path.name for path in root.iterdir()} if root.is_dir() else set()
+    # An earlier demo has the marker, or (made before it existed) the demo's two folders.
+    if names and MARKER not in names and not {"acme-widgets", "remote.git"} <= names:
+        sys.exit(f"DEMO_DIR {root} is not empty and is no earlier demo: name a new or empty folder")
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
+    (root / MARKER).write_text("make demo deletes and re-creates this folder\n")
     repo, remote = root / "acme-widgets", root / "remote.git"
     env = {**clean_env(), **ISOLATED_GIT_ENV}
 
