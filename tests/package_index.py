@@ -79,6 +79,20 @@ class Index:
         """Accepted files of one release, e.g. stem `acme_widgets-1.2.0`, in upload order."""
         return [name for name in self.successful_uploads() if name.startswith((f"{stem}-", f"{stem}."))]
 
+    def refused_as_present(self, stem: str) -> list[str]:
+        """Files of one release the index refused with 409: it had them already."""
+        return [name for name, status in self.uploads if status == 409 and name.startswith((f"{stem}-", f"{stem}."))]
+
+    @contextmanager
+    def listings_appear_after(self, seconds: float) -> Iterator[None]:
+        """Hidden project pages show up `seconds` into the block, as a lagging CDN catches up."""
+        revealer = threading.Timer(seconds, setattr, (self, "hide_listings", False))
+        revealer.start()
+        try:
+            yield
+        finally:
+            revealer.cancel()
+
     def clear_faults(self) -> None:
         """Every fault switch off: the next test starts with a healthy index."""
         self.accept_uploads = self.outage_from_upload = None

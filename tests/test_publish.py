@@ -8,7 +8,6 @@ import pty
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -353,16 +352,12 @@ def test_a_rerun_while_the_index_still_lags_uploads_nothing_new_and_verifies(wor
     assert_clean_failure(timed_out, 12, "not listed on the index before the deadline", "without uploading anything new")
 
     # Still unlisted when the re-run looks: uv tries the upload, and the index answers 409.
-    revealer = threading.Timer(2.0, setattr, (world.index, "hide_listings", False))
-    revealer.start()
-    try:
+    with world.index.listings_appear_after(2.0):
         rerun = world.publish()
-    finally:
-        revealer.cancel()
 
     assert_published_once(world, rerun)
     assert "nothing new: " in rerun.stdout, rerun.stdout
-    assert any(status == 409 for _, status in world.index.uploads), world.index.uploads
+    assert world.index.refused_as_present(f"acme_widgets-{world.version}"), world.index.uploads
 
 
 def test_a_failed_build_shows_uv_s_cause(world: PublishWorld) -> None:

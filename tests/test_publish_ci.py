@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,15 +248,11 @@ def test_a_rerun_after_a_verify_timeout_uploads_nothing_new_and_verifies(job: Jo
     assert_clean_failure(timed_out, 12, "not listed on the index before the deadline", "without uploading anything new")
     assert sorted(job.uploads()) == job.expected_files()
     # The re-run sees nothing listed, so uv tries again and the index answers 409 for files it has.
-    revealer = threading.Timer(2.0, setattr, (job.index, "hide_listings", False))
-    revealer.start()
-    try:
+    with job.index.listings_appear_after(2.0):
         rerun = job.publish()
-    finally:
-        revealer.cancel()
     assert_published_once(job, rerun)
     assert "ok    upload  nothing new: " in rerun.stdout, rerun.stdout
-    assert any(status == 409 for _, status in job.index.uploads), job.index.uploads
+    assert job.index.refused_as_present(f"acme_widgets-{job.version}"), job.index.uploads
 
 
 def test_a_verify_timeout_that_is_not_a_number_stops_before_the_build(job: Job) -> None:
