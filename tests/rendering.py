@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -9,13 +10,24 @@ from pathlib import Path
 
 import yaml
 
-from tools.render import DEFAULT_ANSWERS
+from tools.render import DEFAULT_ANSWERS, REPO_ROOT
 
 PUBLISH_MODES = ("local-doppler", "trusted-publishing", "doppler-ci", "token-secret")
 
 
 def default_answers() -> dict[str, str]:
     return dict(DEFAULT_ANSWERS)
+
+
+def answer_rules_table() -> dict:
+    """The JSON table at the top of includes/answer_rules.jinja."""
+    rules = (REPO_ROOT / "includes/answer_rules.jinja").read_text(encoding="utf-8")
+    return json.loads(re.search(r"\{%- set TABLE -%\}(.*?)\{%- endset -%\}", rules, re.DOTALL).group(1))
+
+
+def fill_rule(text: str, value: str) -> str:
+    """A rule's sentence or brief for this value, as answer_rules.jinja's check() fills it in."""
+    return text.replace("{value}", value).replace("{normalised}", re.sub(r"[-_.]+", "-", value.lower()))
 
 
 def every_answer(**changes: str) -> dict[str, str]:

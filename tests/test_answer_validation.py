@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
+import signal
 import struct
 import termios
 import time
@@ -15,7 +17,7 @@ import pytest
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from tests.rendering import default_answers, every_answer
+from tests.rendering import answer_rules_table, default_answers, every_answer, fill_rule
 from tests.terminal import ANSI_CODE, drain, until
 from tools.render import COPIER, REPO_ROOT, copier_copy, copy_command
 
@@ -172,14 +174,17 @@ def _copier_jinja() -> SandboxedEnvironment:
 
 @pytest.mark.parametrize(("override", "rule"), BAD_ANSWERS, ids=[_case_id(c) for c in BAD_ANSWERS])
 def test_interactive_validator_names_the_same_rule(override: dict[str, str], rule: str) -> None:
-    """Each question's own validator (what an interactive prompt shows) refuses the value too."""
+    """Each question's own validator (what an interactive prompt shows) refuses the value too, in brief."""
     ((name, value),) = override.items()
     question = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())[name]
     context = {**default_answers(), "package_name": "acme-widgets", name: value}
 
-    message = _copier_jinja().from_string(question["validator"]).render(context).strip()
+    broken = next(r for r in answer_rules_table()["RULES"][name] if re.search(r[0], value) is None)
 
-    assert rule in message
+    shown = _copier_jinja().from_string(question["validator"]).render(context).strip()
+
+    assert rule in fill_rule(broken[1], value), "the rule the gate names is the first one broken"
+    assert shown == fill_rule(broken[2], value), "the prompt shows that rule's brief"
 
 
 @pytest.mark.parametrize(("override", "rule"), PAIR_BAD_ANSWERS, ids=[_case_id(c) for c in PAIR_BAD_ANSWERS])
@@ -214,6 +219,33 @@ def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_
     assert plain.count("not with license Proprietary: PyPI refuses private packages") >= 3, plain[-2000:]
     recorded = yaml.safe_load((tmp_path / "out/.copier-answers.yml").read_text())
     assert recorded["publish_via"] == "local-doppler", "the cursor cannot rest on a disabled choice"
+
+
+def test_a_prompt_shows_the_whole_rule_on_an_80_column_terminal(tmp_path: Path) -> None:
+    """The prompt's error line is cut at the terminal's width: the brief must fit in it whole."""
+    answers = every_answer()
+    del answers["package_name"]  # the one question asked
+    command = [arg for arg in copy_command(tmp_path / "out", answers, "--skip-tasks") if arg != "--defaults"]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: Copier on a classic 80-column terminal
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.execve(COPIER, command, {**os.environ, "TERM": "xterm"})
+    try:
+        until(terminal, b"Distribution name on PyPI")
+        os.write(terminal, b"\x15Acme_Widgets")  # Ctrl-U clears the default, then a name PyPI would normalise
+        time.sleep(0.2)
+        os.write(terminal, b"\r")
+        screen = until(terminal, b"Validation error for question 'package_name': ")
+        screen += until(terminal, b"(PEP 503 form)", timeout=10)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(terminal)
+
+    lines = ANSI_CODE.sub(b"", screen).decode(errors="replace").replace("\r", "\n").splitlines()
+    error = next(line for line in lines if "Validation error" in line)
+    assert error.strip() == "Validation error for question 'package_name': use \"acme-widgets\" (PEP 503 form)"
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 
 import pytest
 import yaml
 
-from tests.rendering import PUBLISH_MODES, Rendered, makefile_targets, workflow_steps
+from tests.rendering import PUBLISH_MODES, Rendered, answer_rules_table, fill_rule, makefile_targets, workflow_steps
 from tools.render import REPO_ROOT
 
 COPIER_YML = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
@@ -93,12 +92,6 @@ def test_readme_documents_every_question() -> None:
     assert table == QUESTIONS
 
 
-def _answer_rules_table() -> dict:
-    """The JSON table at the top of includes/answer_rules.jinja."""
-    rules = (REPO_ROOT / "includes/answer_rules.jinja").read_text()
-    return json.loads(re.search(r"\{%- set TABLE -%\}(.*?)\{%- endset -%\}", rules, re.DOTALL).group(1))
-
-
 def test_every_question_help_fits_an_80_column_terminal() -> None:
     """The prompt cuts, not wraps, a long line; Copier puts "🎤 " (three columns) before the first."""
     for name in QUESTIONS:
@@ -107,14 +100,14 @@ def test_every_question_help_fits_an_80_column_terminal() -> None:
 
 
 def test_answer_rules_and_copier_choices_agree() -> None:
-    table = _answer_rules_table()
+    table = answer_rules_table()
     assert table["PYTHON_VERSIONS"] == COPIER_YML["python_min"]["choices"]
     for question in ("python_min", "license", "publish_via"):
         choices = COPIER_YML[question]["choices"]
         values = list(choices.values()) if isinstance(choices, dict) else choices
         values = [v["value"] if isinstance(v, dict) else v for v in values]
         # The rule accepts exactly these values and its message lists them.
-        (pattern, message), *_ = table["RULES"][question]
+        (pattern, message, _), *_ = table["RULES"][question]
         for value in values:
             assert re.search(pattern, value), (question, value)
             assert re.search(pattern, value + "x") is None, (question, value)
@@ -122,8 +115,21 @@ def test_answer_rules_and_copier_choices_agree() -> None:
         assert f"must be one of {', '.join(values)}" in message, question
 
 
+# What Copier puts before a prompt's error, on the one line the prompt shows it on.
+PROMPT_ERROR_PREFIX = "Validation error for question '{name}': "
+
+
+def test_every_prompt_error_fits_an_80_column_terminal() -> None:
+    """The prompt cuts its error line at the terminal's width, so each rule's brief must fit."""
+    for name, rules in answer_rules_table()["RULES"].items():
+        for _, message, brief in rules:
+            shown = PROMPT_ERROR_PREFIX.format(name=name) + fill_rule(brief, "acme-widgets")
+            assert len(shown) <= 79, f"{shown!r}: shorten the brief of {message!r}"
+            assert "'" not in brief, "Copier would show an apostrophe escaped"
+
+
 def test_answer_rules_cover_every_question_and_the_required_ones() -> None:
-    table = _answer_rules_table()
+    table = answer_rules_table()
     assert list(table["RULES"]) == QUESTIONS
     assert table["REQUIRED"] == [name for name in QUESTIONS if "default" not in COPIER_YML[name]]
 
