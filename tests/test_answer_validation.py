@@ -203,8 +203,8 @@ def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_
     del answers["publish_via"]  # the one question asked
     command = [arg for arg in copy_command(tmp_path / "out", answers, "--skip-tasks") if arg != "--defaults"]
     pid, terminal = pty.fork()
-    if pid == 0:  # the child: Copier on a wide terminal, asking the one question not given with -d
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+    if pid == 0:  # the child: Copier on an 80-column terminal, asking the one question not given with -d
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         os.execve(COPIER, command, {**os.environ, "TERM": "xterm"})
     screen = until(terminal, b"token-secret: GitHub Actions")
     for key in (b"\x1b[B", b"\x1b[B", b"\x1b[B", b"\r"):  # three times down, then enter
@@ -216,9 +216,22 @@ def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_
 
     assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")[-2000:]
     plain = ANSI_CODE.sub(b"", screen).decode(errors="replace")
-    assert plain.count("not with license Proprietary: PyPI refuses private packages") >= 3, plain[-2000:]
+    # The prompt cuts each line at 80 columns: the whole reason shows only when it fits.
+    assert plain.count("(not for Proprietary)") >= 3, plain[-2000:]
+    assert "How releases reach PyPI: local-doppler only, as the CI modes" in plain, plain[-2000:]
     recorded = yaml.safe_load((tmp_path / "out/.copier-answers.yml").read_text())
     assert recorded["publish_via"] == "local-doppler", "the cursor cannot rest on a disabled choice"
+
+
+def test_every_disabled_publish_choice_fits_an_80_column_terminal() -> None:
+    """A disabled choice shows as "   - TITLE (REASON)" on one line, cut at the terminal's width."""
+    choices = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["publish_via"]["choices"]
+    disabled = {title: choice for title, choice in choices.items() if isinstance(choice, dict)}
+    assert len(disabled) == 3, "the three CI modes can be disabled"
+    for title, choice in disabled.items():
+        reason = _copier_jinja().from_string(choice["validator"]).render(license="Proprietary").strip()
+        assert reason
+        assert len(f"   - {title} ({reason})") <= 79, title
 
 
 def test_a_prompt_shows_the_whole_rule_on_an_80_column_terminal(tmp_path: Path) -> None:
