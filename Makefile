@@ -64,13 +64,13 @@ bench: venv release-tools ## Benchmarks: copy, release and publish times (median
 
 .PHONY: new
 new: new-args venv ## Interactively render a new package: make new DEST=path/to/package
-	$(BIN)/copier copy --trust . "$(DEST)"
+	$(BIN)/copier copy --trust "$(CURDIR)" "$(DEST)" # absolute: the answers record it for copier update
 
 # Before the venv is built: a missing DEST or terminal needs saying at once.
 .PHONY: new-args
 new-args:
 	@test -n "$(DEST)" || { echo "usage: make new DEST=path/to/package" >&2; exit 2; }
-	@test -t 0 || { echo "make new asks questions, so it needs a terminal; without one: make venv, then .venv/bin/copier copy --trust --defaults -d project_name=... -d author_name=... -d author_email=... -d github_owner=... . $(DEST)" >&2; exit 2; }
+	@test -t 0 || { echo "make new asks questions, so it needs a terminal; without one: make venv, then .venv/bin/copier copy --trust --defaults -d project_name=... -d author_name=... -d author_email=... -d github_owner=... $(CURDIR) $(DEST)" >&2; exit 2; }
 
 # The template's own Python files follow the generated repos' ruff settings (line length 100).
 TEMPLATE_RUFF := --line-length 100 template/scripts

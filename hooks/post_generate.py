@@ -38,19 +38,30 @@ def validate(repo: Path) -> None:
             raise
 
 
-def publish_answers(repo: Path) -> tuple[str | None, str]:
-    """The recorded publish_via and pypi_token_secret answers."""
+def recorded_answers(repo: Path) -> dict:
     try:
-        answers = parse_answers((repo / ".copier-answers.yml").read_text(encoding="utf-8"))
+        return parse_answers((repo / ".copier-answers.yml").read_text(encoding="utf-8"))
     except OSError:
-        answers = {}  # the validator reports it
-    return answers.get("publish_via"), answers.get("pypi_token_secret", "PYPI_TOKEN")
+        return {}  # the validator reports it
+
+
+def warn_of_a_relative_template_path(source: object) -> None:
+    """Copier records the template's path as given; `copier update` reads a relative one from
+    inside the generated repo, where it names nothing (or the repo itself)."""
+    if not isinstance(source, str) or not source or source.startswith(("/", "~")) or ":" in source:
+        return  # absolute, or a URL (gh:, https://, git@host:)
+    print(
+        f"  template  recorded as the relative path {source!r}, which `copier update` would look for"
+        " inside this repo:\n            set _src_path in .copier-answers.yml to the template's absolute"
+        " path or its gh:OWNER/NAME URL, and commit it"
+    )
 
 
 def main(argv: list[str]) -> None:
     repo = Path.cwd()
     copying = argv[:1] == ["copy"]
-    mode, secret = publish_answers(repo) if copying else (None, "")
+    answers = recorded_answers(repo) if copying else {}
+    mode, secret = answers.get("publish_via"), answers.get("pypi_token_secret", "PYPI_TOKEN")
     # Started before validating, so its network round trip overlaps the checks.
     login_check = start_login_check(repo) if mode in DOPPLER_MODES else None
     try:
@@ -70,6 +81,7 @@ def main(argv: list[str]) -> None:
     if not copying:
         report_update(repo)
         return
+    warn_of_a_relative_template_path(answers.get("_src_path"))
     if mode not in DOPPLER_MODES:
         return
     bound = setup_doppler(repo, login_check)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.argv_watch import argv_containing
 from tests.commands import attempt, run
@@ -160,6 +161,27 @@ def test_modes_without_doppler_skip_it(tmp_path: Path, home: Path, doppler_api) 
     assert result.returncode == 0, result.stderr
     assert "validate: 10 passed, 0 failed" in result.stdout
     assert "doppler" not in result.stdout.split("validate: 10 passed")[1]
+
+
+def test_a_copy_from_a_relative_template_path_says_how_to_keep_updates_working(
+    tmp_path: Path, home: Path, doppler_api
+) -> None:
+    """Copier records the path as typed, and `copier update` would read it from inside the repo."""
+    url, _ = doppler_api
+    relative = os.path.relpath(REPO_ROOT, tmp_path)
+    command = copy_command(tmp_path / "out", default_answers())
+    command[-2] = relative  # the template, as typed in tmp_path
+    result = subprocess.run(
+        command, cwd=tmp_path, env=copier_env(home, url), capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    absolute = copy(tmp_path / "out-absolute", copier_env(home, url))
+
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load((tmp_path / "out/.copier-answers.yml").read_text())["_src_path"] == relative
+    assert f"template  recorded as the relative path {relative!r}" in result.stdout
+    assert "set _src_path in .copier-answers.yml to the template's absolute path" in result.stdout
+    assert absolute.returncode == 0, absolute.stderr
+    assert "recorded as the relative path" not in absolute.stdout
 
 
 def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, doppler_api) -> None:

@@ -25,6 +25,14 @@ def test_make_new_without_a_terminal_says_how_to_copy_without_one(tmp_path: Path
     assert not (tmp_path / "pkg").exists()
 
 
+def test_make_new_gives_copier_the_template_s_absolute_path(tmp_path: Path) -> None:
+    """The answers record the path as given: a relative one would break `copier update`."""
+    result = make("-n", "new", f"DEST={tmp_path / 'pkg'}")
+
+    assert result.returncode == 0, result.stderr
+    assert f'copier copy --trust "{REPO_ROOT}" "{tmp_path / "pkg"}"' in result.stdout
+
+
 def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
     keep = tmp_path / "mine.txt"
     keep.write_text("mine\n")
