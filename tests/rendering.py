@@ -8,7 +8,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import yaml
+from jinja2.sandbox import SandboxedEnvironment
 
 from tools.render import DEFAULT_ANSWERS, REPO_ROOT
 
@@ -23,6 +25,14 @@ def answer_rules_table() -> dict:
     """The JSON table at the top of includes/answer_rules.jinja."""
     rules = (REPO_ROOT / "includes/answer_rules.jinja").read_text(encoding="utf-8")
     return json.loads(re.search(r"\{%- set TABLE -%\}(.*?)\{%- endset -%\}", rules, re.DOTALL).group(1))
+
+
+def copier_jinja() -> SandboxedEnvironment:
+    """The environment Copier renders copier.yml's strings with: sandboxed, loader at the template root."""
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(REPO_ROOT),
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+    )
 
 
 def fill_rule(text: str, value: str) -> str:

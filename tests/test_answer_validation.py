@@ -12,12 +12,10 @@ import termios
 import time
 from pathlib import Path
 
-import jinja2
 import pytest
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
 
-from tests.rendering import answer_rules_table, default_answers, every_answer, fill_rule
+from tests.rendering import answer_rules_table, copier_jinja, default_answers, every_answer, fill_rule
 from tests.terminal import ANSI_CODE, drain, until
 from tools.render import COPIER, REPO_ROOT, copier_copy, copy_command
 
@@ -164,14 +162,6 @@ def test_a_project_name_beyond_ascii_renders_with_its_package_name(render) -> No
     assert (answers["project_name"], answers["module_name"]) == ("Été Café", "ete_cafe")
 
 
-def _copier_jinja() -> SandboxedEnvironment:
-    """The environment Copier renders validators with: sandboxed, loader at the template root."""
-    return SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(REPO_ROOT),
-        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-    )
-
-
 @pytest.mark.parametrize(("override", "rule"), BAD_ANSWERS, ids=[_case_id(c) for c in BAD_ANSWERS])
 def test_interactive_validator_names_the_same_rule(override: dict[str, str], rule: str) -> None:
     """Each question's own validator (what an interactive prompt shows) refuses the value too, in brief."""
@@ -181,7 +171,7 @@ def test_interactive_validator_names_the_same_rule(override: dict[str, str], rul
 
     broken = next(r for r in answer_rules_table()["RULES"][name] if re.search(r[0], value) is None)
 
-    shown = _copier_jinja().from_string(question["validator"]).render(context).strip()
+    shown = copier_jinja().from_string(question["validator"]).render(context).strip()
 
     assert rule in fill_rule(broken[1], value), "the rule the gate names is the first one broken"
     assert shown == fill_rule(broken[2], value), "the prompt shows that rule's brief"
@@ -192,9 +182,9 @@ def test_the_later_question_refuses_a_bad_pair_interactively(override: dict[str,
     question = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["publish_via"]
     context = {**default_answers(), **override}
 
-    assert rule in _copier_jinja().from_string(question["validator"]).render(context).strip()
+    assert rule in copier_jinja().from_string(question["validator"]).render(context).strip()
     context["publish_via"] = "local-doppler"
-    assert _copier_jinja().from_string(question["validator"]).render(context).strip() == ""
+    assert copier_jinja().from_string(question["validator"]).render(context).strip() == ""
 
 
 def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_path: Path) -> None:
@@ -229,7 +219,7 @@ def test_every_disabled_publish_choice_fits_an_80_column_terminal() -> None:
     disabled = {title: choice for title, choice in choices.items() if isinstance(choice, dict)}
     assert len(disabled) == 3, "the three CI modes can be disabled"
     for title, choice in disabled.items():
-        reason = _copier_jinja().from_string(choice["validator"]).render(license="Proprietary").strip()
+        reason = copier_jinja().from_string(choice["validator"]).render(license="Proprietary").strip()
         assert reason
         assert len(f"   - {title} ({reason})") <= 79, title
 
@@ -278,4 +268,4 @@ def test_a_prompt_shows_the_whole_rule_on_an_80_column_terminal(tmp_path: Path) 
 )
 def test_validators_accept_good_values(name: str, value: str) -> None:
     question = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())[name]
-    assert _copier_jinja().from_string(question["validator"]).render({name: value}).strip() == ""
+    assert copier_jinja().from_string(question["validator"]).render({name: value}).strip() == ""

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.rendering import PUBLISH_MODES, Rendered, answer_rules_table, fill_rule, makefile_targets, workflow_steps
+from tests.rendering import (
+    PUBLISH_MODES,
+    Rendered,
+    answer_rules_table,
+    copier_jinja,
+    every_answer,
+    fill_rule,
+    makefile_targets,
+    workflow_steps,
+)
 from tools.render import REPO_ROOT
 
 COPIER_YML = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
@@ -113,6 +123,21 @@ def test_answer_rules_and_copier_choices_agree() -> None:
             assert re.search(pattern, value + "x") is None, (question, value)
         assert re.search(pattern, "other") is None, question
         assert f"must be one of {', '.join(values)}" in message, question
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{"publish_via": mode} for mode in PUBLISH_MODES] + [{"license": "Proprietary"}],
+    ids=[*PUBLISH_MODES, "Proprietary"],
+)
+def test_the_messages_after_copy_and_update_fit_an_80_column_terminal(answers: dict[str, str]) -> None:
+    """A terminal wraps a longer line mid-word. The destination path, any length, is left out."""
+    context = {**every_answer(**answers), "_copier_conf": {"dst_path": Path("/home/ann/acme-widgets")}}
+    for key in ("_message_after_copy", "_message_after_update"):
+        message = copier_jinja().from_string(COPIER_YML[key]).render(context)
+        assert "make" in message, key
+        for line in message.splitlines():
+            assert "/home/ann/acme-widgets" in line or len(line) <= 80, f"{key}: {line!r}"
 
 
 # What Copier puts before a prompt's error, on the one line the prompt shows it on.
