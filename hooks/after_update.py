@@ -13,6 +13,8 @@
   GitHub's default branch keep the old one, so no release would ever run. The hook says so.
 - A new doppler_project, doppler_config or pypi_token_secret in the same publish mode: the next
   publish reads the token from the new place, which holds nothing yet. The hook says what to store.
+- A new package_name: PyPI takes it as a new project, which neither a token scoped to the old
+  name nor the old name's trusted publisher covers. The hook says what the first release needs.
 """
 
 from __future__ import annotations
@@ -64,11 +66,17 @@ def report_removed(repo: Path, answers: Answers) -> None:
         return
     result = git(repo, "ls-files", "-z", "--deleted")
     removed = [path for path in result.stdout.split("\0") if path]
+    if result.returncode != 0 or not removed:
+        return
     # Restored in place, an old module's files would sit where the wheel no longer looks.
     moved = changed_answer(answers, "module_name")
-    hint = "the module line below keeps your edits" if moved else "`git checkout HEAD -- PATH` restores one"
-    if result.returncode == 0 and removed:
-        print(f"  removed   by the update: {', '.join(removed)} ({hint})")
+    module_files = (f"src/{moved[0]}/", f"tests/test_{moved[0]}.py") if moved else ()
+    old_module = [path for path in removed if module_files and path.startswith(module_files)]
+    others = [path for path in removed if path not in old_module]
+    if old_module:
+        print(f"  removed   by the update: {', '.join(old_module)} (the module line below keeps your edits)")
+    if others:
+        print(f"  removed   by the update: {', '.join(others)} (`git checkout HEAD -- PATH` restores one)")
 
 
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -168,6 +176,30 @@ def report_token_place(answers: Answers) -> None:
     print(f"  token     the next publish reads {place} ({', '.join(moved)} changed): {steps}")
 
 
+def report_package(answers: Answers) -> None:
+    """After a new package_name: PyPI sees a new project, which the old name's credentials do not cover."""
+    change = changed_answer(answers, "package_name")
+    _, after = answers
+    if change is None or after.get("license") == "Proprietary":
+        return  # published to your own index, under its rules rather than PyPI's
+    old, new = change
+    if after.get("publish_via") == "trusted-publishing":
+        steps = (
+            f"add a pending trusted publisher for {new} on PyPI ({after.get('github_owner')}/"
+            f"{after.get('github_repo')}, workflow release.yml, environment pypi): the one for {old} does not cover it"
+        )
+    else:
+        secret = after.get("pypi_token_secret")
+        place = f"the GitHub secret {secret}"
+        if after.get("publish_via") != "token-secret":
+            place = f"{secret} in Doppler {after.get('doppler_project')}/{after.get('doppler_config')} (make token-set)"
+        steps = (
+            f"a token scoped to {old} cannot create {new}: put a token for the whole PyPI account in {place}"
+            f" for the first release of {new}, then replace it with one scoped to {new}"
+        )
+    print(f"  package   package_name is now {new} (was {old}): PyPI takes it as a new project. {steps}")
+
+
 def report_module(repo: Path, answers: Answers) -> None:
     """Say how to move the maintainer's code when the update changed the module_name answer."""
     change = changed_answer(answers, "module_name")
@@ -207,6 +239,7 @@ def report_update(repo: Path) -> None:
     answers = answers_before_and_after(repo)
     report_removed(repo, answers)
     report_module(repo, answers)
+    report_package(answers)
     report_mode(answers)
     report_token_place(answers)
     report_branch(repo, answers)

@@ -379,6 +379,54 @@ def test_an_update_to_a_new_package_name_fails_until_the_version_lookups_follow(
     assert validated.returncode == 0, validated.stdout
 
 
+def test_an_update_of_module_and_mode_offers_each_removed_file_its_own_way_back(tmp_path: Path) -> None:
+    _, project = _committed_copy(tmp_path)
+
+    result = attempt(
+        [COPIER, "update", "--trust", "--defaults", "-d", "module_name=acme_gadgets", "-d", "publish_via=token-secret"],
+        project,
+    )
+
+    removed = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("removed ")]
+    module_line = next(line for line in removed if "src/acme_widgets/__init__.py" in line)
+    mode_line = next(line for line in removed if "doppler.yaml" in line)
+    assert module_line.endswith("(the module line below keeps your edits)")
+    assert "doppler.yaml" not in module_line
+    assert mode_line.endswith("(`git checkout HEAD -- PATH` restores one)")
+    assert "src/acme_widgets" not in mode_line
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (
+            "local-doppler",
+            "a token scoped to acme-widgets cannot create acme-gadgets: put a token for the whole PyPI account in"
+            " PYPI_TOKEN in Doppler acme-widgets/dev (make token-set) for the first release of acme-gadgets",
+        ),
+        ("token-secret", "put a token for the whole PyPI account in the GitHub secret PYPI_TOKEN"),
+        (
+            "trusted-publishing",
+            "add a pending trusted publisher for acme-gadgets on PyPI (acme/acme-widgets, workflow release.yml,"
+            " environment pypi): the one for acme-widgets does not cover it",
+        ),
+    ],
+)
+def test_an_update_to_a_new_package_name_says_what_its_first_publish_needs(
+    tmp_path: Path, mode: str, expected: str
+) -> None:
+    template = template_clone(tmp_path)
+    project = tmp_path / "project"
+    render_from(template, project, {**default_answers(), "publish_via": mode})
+    commit_everything(project, "init")
+
+    result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "package_name=acme-gadgets"], project)
+
+    line = next(line.strip() for line in result.stdout.splitlines() if line.strip().startswith("package "))
+    assert "package_name is now acme-gadgets (was acme-widgets): PyPI takes it as a new project" in line
+    assert expected in line, line
+
+
 def test_an_update_to_a_private_package_published_locally_names_the_index_variables(tmp_path: Path) -> None:
     template = template_clone(tmp_path)
     project = tmp_path / "project"
