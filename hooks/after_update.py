@@ -25,6 +25,7 @@ import subprocess
 from pathlib import Path
 
 from answers import parse_answers
+from say import say
 
 # The answers committed at HEAD, and those the update wrote.
 Answers = tuple[dict, dict]
@@ -39,7 +40,7 @@ def relock(repo: Path) -> None:
         return  # never installed yet: `make install` writes the first lock
     uv = shutil.which("uv")
     if uv is None:
-        print("  uv.lock   not checked: uv is not on PATH; run `make install` and commit uv.lock")
+        say("uv.lock", "not checked: uv is not on PATH; run `make install` and commit uv.lock")
         return
     before = lock.read_bytes()
     env = {k: v for k, v in os.environ.items() if k not in LOCK_BLOCKERS}
@@ -48,16 +49,16 @@ def relock(repo: Path) -> None:
             [uv, "lock", "--quiet"], cwd=repo, env=env, capture_output=True, text=True, check=False, timeout=300
         )
     except subprocess.TimeoutExpired:
-        print("  uv.lock   could not re-lock in 5 minutes; run `make install` and commit uv.lock")
+        say("uv.lock", "could not re-lock in 5 minutes; run `make install` and commit uv.lock")
         return
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         reason = next((line for line in lines if line.startswith("error")), lines[0] if lines else "")
-        print(f"  uv.lock   could not re-lock ({reason or result.returncode}); run `make install` and commit uv.lock")
+        say("uv.lock", f"could not re-lock ({reason or result.returncode}); run `make install` and commit uv.lock")
     elif lock.read_bytes() == before:
-        print("  uv.lock   in step with pyproject.toml")
+        say("uv.lock", "in step with pyproject.toml")
     else:
-        print("  uv.lock   re-locked for the updated pyproject.toml: commit it with the update")
+        say("uv.lock", "re-locked for the updated pyproject.toml: commit it with the update")
 
 
 def report_removed(repo: Path, answers: Answers) -> None:
@@ -74,9 +75,9 @@ def report_removed(repo: Path, answers: Answers) -> None:
     old_module = [path for path in removed if module_files and path.startswith(module_files)]
     others = [path for path in removed if path not in old_module]
     if old_module:
-        print(f"  removed   by the update: {', '.join(old_module)} (the module line below keeps your edits)")
+        say("removed", f"by the update: {', '.join(old_module)} (the module line below keeps your edits)")
     if others:
-        print(f"  removed   by the update: {', '.join(others)} (`git checkout HEAD -- PATH` restores one)")
+        say("removed", f"by the update: {', '.join(others)} (`git checkout HEAD -- PATH` restores one)")
 
 
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -140,10 +141,11 @@ def report_mode(answers: Answers) -> None:
     retire = [names[item] for item in CREDENTIALS[old] if item not in CREDENTIALS[new]]
     if new == "trusted-publishing":
         retire.append("the PyPI token itself (revoke it on PyPI)")
-    print(
-        f"  publish   publish_via is now {new} (was {old}). Set up once: {setup}."
+    say(
+        "publish",
+        f"publish_via is now {new} (was {old}). Set up once: {setup}."
         + (f" Then retire: {'; '.join(retire)}." if retire else "")
-        + " docs/publishing.md has the details"
+        + " docs/publishing.md has the details",
     )
 
 
@@ -173,7 +175,7 @@ def report_token_place(answers: Answers) -> None:
     place = f"{secret} in Doppler {after.get('doppler_project')}/{after.get('doppler_config')}"
     if mode == "token-secret":
         place = f"the GitHub secret {secret}"
-    print(f"  token     the next publish reads {place} ({', '.join(moved)} changed): {steps}")
+    say("token", f"the next publish reads {place} ({', '.join(moved)} changed): {steps}")
 
 
 def report_package(answers: Answers) -> None:
@@ -197,7 +199,7 @@ def report_package(answers: Answers) -> None:
             f"a token scoped to {old} cannot create {new}: put a token for the whole PyPI account in {place}"
             f" for the first release of {new}, then replace it with one scoped to {new}"
         )
-    print(f"  package   package_name is now {new} (was {old}): PyPI takes it as a new project. {steps}")
+    say("package", f"package_name is now {new} (was {old}): PyPI takes it as a new project. {steps}")
 
 
 def report_module(repo: Path, answers: Answers) -> None:
@@ -213,9 +215,10 @@ def report_module(repo: Path, answers: Answers) -> None:
     if git(repo, "cat-file", "-e", f"HEAD:tests/test_{old}.py").returncode == 0:
         steps[0] += f" tests/test_{old}.py"
         steps.append(f"git mv -f tests/test_{old}.py tests/test_{new}.py")
-    print(
-        f"  module    module_name is now {new} (was {old}): the wheel builds src/{new} only. To keep your"
-        f" code, move it over (`{' && '.join(steps)}`), then import {new} where it says {old}"
+    say(
+        "module",
+        f"module_name is now {new} (was {old}): the wheel builds src/{new} only. To keep your"
+        f" code, move it over (`{' && '.join(steps)}`), then import {new} where it says {old}",
     )
 
 
@@ -228,9 +231,10 @@ def report_branch(repo: Path, answers: Answers) -> None:
     current = git(repo, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     # A maintainer who renamed the branch before updating only has the push and GitHub left.
     rename = f"git push -u origin {new}" if current == new else f"git branch -m {old} {new} && git push -u origin {new}"
-    print(
-        f"  branch    release_branch is now {new} (was {old}): the workflows run on {new} only. Rename the"
-        f" branch (`{rename}`), then make {new} the default branch on GitHub (Settings, General, Default branch)"
+    say(
+        "branch",
+        f"release_branch is now {new} (was {old}): the workflows run on {new} only. Rename the"
+        f" branch (`{rename}`), then make {new} the default branch on GitHub (Settings, General, Default branch)",
     )
 
 

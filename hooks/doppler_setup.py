@@ -14,6 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from say import say
+
 LATER = "then run `make doppler-setup` in the new repo"
 
 
@@ -49,15 +51,15 @@ def start_login_check(repo: Path) -> subprocess.Popen[str] | None:
 def setup_doppler(repo: Path, login_check: subprocess.Popen[str] | None) -> bool:
     """Print one line on what happened; True when the directory is now bound."""
     if login_check is None:
-        print(f"  doppler   skipped: the Doppler CLI is not installed; install it and `doppler login`, {LATER}")
+        say("doppler", f"skipped: the Doppler CLI is not installed; install it and `doppler login`, {LATER}")
         return False
     error = _outcome(login_check)
     if error is not None:
-        print(f"  doppler   skipped: {error}; `doppler login`, {LATER}")
+        say("doppler", f"skipped: {error}; `doppler login`, {LATER}")
         return False
     error = _outcome(_doppler(["setup", "--no-interactive", "--no-save-token"], repo))
     if error is not None:
-        print(f"  doppler   not bound: {error}; {LATER}")
+        say("doppler", f"not bound: {error}; {LATER}")
         return False
-    print("  doppler   this directory is bound to the project and config in doppler.yaml")
+    say("doppler", "this directory is bound to the project and config in doppler.yaml")
     return True

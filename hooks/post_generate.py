@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modu
 from after_update import report_update
 from answers import parse_answers
 from doppler_setup import setup_doppler, start_login_check
+from say import say
 from token_prompt import interactive, offer_token_storage
 
 DOPPLER_MODES = ("local-doppler", "doppler-ci")
@@ -50,10 +51,11 @@ def warn_of_a_relative_template_path(source: object) -> None:
     inside the generated repo, where it names nothing (or the repo itself)."""
     if not isinstance(source, str) or not source or source.startswith(("/", "~")) or ":" in source:
         return  # absolute, or a URL (gh:, https://, git@host:)
-    print(
-        f"  template  recorded as the relative path {source!r}, which `copier update` would look for"
-        " inside this repo:\n            set _src_path in .copier-answers.yml to the template's absolute"
-        " path or its gh:OWNER/NAME URL, and commit it"
+    say(
+        "template",
+        f"recorded as the relative path {source!r}, which `copier update` would look for inside this"
+        " repo: set _src_path in .copier-answers.yml to the template's absolute path or its gh:OWNER/NAME"
+        " URL, and commit it",
     )
 
 
@@ -76,7 +78,7 @@ def main(argv: list[str]) -> None:
             try:
                 report_update(repo)
             except Exception as error:
-                print(f"  update    could not finish the report (lock, removed files, changed answers): {error}")
+                say("update", f"could not finish the report (lock, removed files, changed answers): {error}")
         raise
     if not copying:
         report_update(repo)

@@ -12,25 +12,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+from say import say
+
 
 def offer_token_storage(repo: Path, secret: str) -> None:
     import questionary  # Copier's own dependency; imported here, only for a terminal
 
     store = questionary.confirm(f"Store the PyPI token ({secret}) in Doppler now?", default=False).ask()
     if not store:
-        print("  token     not stored now; later: `make token-set` in the new repo")
+        say("token", "not stored now; later: `make token-set` in the new repo")
         return
     token = questionary.password("PyPI token (input hidden):").ask()
     if not token:
-        print("  token     nothing entered; later: `make token-set` in the new repo")
+        say("token", "nothing entered; later: `make token-set` in the new repo")
         return
     result = subprocess.run(
         ["scripts/pypi-token.sh", "set"], cwd=repo, input=token, capture_output=True, text=True, check=False
     )
     outcome = (result.stdout + result.stderr).strip().splitlines()
-    print(f"  token     {outcome[0] if outcome else 'done'}")
-    if result.returncode != 0 and len(outcome) > 1:
-        print(f"            {outcome[1].strip()}")
+    # On a failure, its second line says what to run next.
+    shown = outcome[:2] if result.returncode != 0 else outcome[:1]
+    say("token", " ".join(line.strip() for line in shown) or "done")
 
 
 def interactive(defaults: bool) -> bool:

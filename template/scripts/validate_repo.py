@@ -1,9 +1,10 @@
 """Check that this repository is the consistent whole the copier-pypi-release template renders.
 
 One validator, three uses: Copier runs it after every `copier copy` and `copier update`,
-`make validate` runs it here, and so does CI. Prints one line per check and a count, and exits
-non-zero when anything fails. Needs PyYAML, and on Python 3.10 tomlkit (the dev dependencies;
-Copier's own environment has PyYAML, and gets tomlkit with `uv tool install copier --with tomlkit`).
+`make validate` runs it here, and so does CI. Prints one line per check (wrapped to the width of
+a terminal) and a count, and exits non-zero when anything fails. Needs PyYAML, and on Python
+3.10 tomlkit (the dev dependencies; Copier's own environment has PyYAML, and gets tomlkit with
+`uv tool install copier --with tomlkit`).
 
 Usage: python scripts/validate_repo.py [REPO]   (default: the current directory)
 """
@@ -14,8 +15,10 @@ import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -432,6 +435,21 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
 ]
 
 
+def on_terminal(line: str, indent: int) -> str:
+    """On a terminal, the line wrapped at its width, later lines indented; piped, unchanged."""
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+    if not width or len(line) <= width:
+        return line
+    wrapped = textwrap.wrap(
+        line,
+        width=max(width, indent + 20),
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(wrapped)
+
+
 def validate(repo: Path) -> int:
     """Run every check, print the checklist, return the number that failed or could not run."""
     failed = skipped = 0
@@ -449,19 +467,19 @@ def validate(repo: Path) -> int:
                 "FAIL",
                 failed + 1,
             )
-        print(f"  {mark}  {name:<17} {line}", flush=True)
+        print(on_terminal(f"  {mark}  {name:<17} {line}", indent=26), flush=True)
     print(f"validate: {len(CHECKS) - failed - skipped} passed, {failed} failed", end="")
     print(f", {skipped} not checked" if skipped else "")
     if failed or skipped:
         # `make validate` cannot run while the Makefile itself has conflict markers.
         rerun = "make validate (or: uv run python scripts/validate_repo.py)"
-        print(f"  fix the above, then re-run: {rerun}")
+        print(on_terminal(f"  fix the above, then re-run: {rerun}", indent=4))
     return failed + skipped
 
 
 def main(argv: list[str]) -> None:
     repo = Path(argv[0] if argv else ".").resolve()
-    print(f"validate: {len(CHECKS)} checks of {repo}")
+    print(on_terminal(f"validate: {len(CHECKS)} checks of {repo}", indent=4))
     sys.exit(1 if validate(repo) else 0)
 
 
