@@ -88,8 +88,12 @@ def main(argv: list[str]) -> None:
         return
     bound = setup_doppler(repo, login_check)
     # Storing needs a logged-in CLI: when Doppler was skipped, a pasted token would go nowhere.
-    if bound and interactive(defaults=argv[1:2] == ["True"]):
-        offer_token_storage(repo, secret)
+    if not bound or not interactive(defaults=argv[1:2] == ["True"]):
+        return
+    if answers.get("license") == "Proprietary":  # the token of an index this hook knows nothing of yet
+        say("token", "not asked: store your own index's token with `UV_PUBLISH_URL=<upload URL> make token-set`")
+        return
+    offer_token_storage(repo, secret)
 
 
 if __name__ == "__main__":

@@ -298,3 +298,34 @@ def test_in_doppler_ci_the_token_is_always_a_pypi_token(render, doppler_api, tmp
     assert stored.returncode == 6, stored.stderr
     assert "is not a PyPI API token" in stored.stderr and "own index" not in stored.stderr
     assert SECRET not in state.secrets[(PROJECT, CONFIG)]
+
+
+def test_a_refused_value_says_how_to_store_it_for_the_index_of_this_run(repo) -> None:
+    """Variables given for one command are not exported: the next step repeats them."""
+    path, env, state = repo
+    own_index = {**env, "UV_PUBLISH_URL": "http://127.0.0.1:9/"}
+
+    result = make(path, own_index, "token-set", stdin="a pass phrase\n")
+
+    assert "token-set] Error 6" in result.stderr, "the script's exit code for a malformed value"
+    assert "UV_PUBLISH_URL=http://127.0.0.1:9/ make token-set with a pypi- token of your index" in result.stderr
+    assert "for a password UV_PUBLISH_USERNAME=<user>" in result.stderr
+    assert "a pass phrase" not in result.stdout + result.stderr
+    assert SECRET not in state.secrets[(PROJECT, CONFIG)]
+
+
+def test_a_proprietary_package_is_never_sent_to_pypi_for_its_token(render, doppler_api, tmp_path: Path) -> None:
+    url, state = doppler_api
+    state.secrets[(PROJECT, CONFIG)] = {}
+    env = clean_env(HOME=str(doppler_home(tmp_path / "home")), TERM="dumb", DOPPLER_API_HOST=url,
+                    DOPPLER_TOKEN=SERVICE_TOKEN)  # fmt: skip
+    path = render(license="Proprietary").path
+
+    missing = make(path, env, "token-check")
+    refused = make(path, env, "token-set", stdin="a pass phrase\n")
+
+    assert "token-check] Error 5" in missing.stderr
+    assert "next: UV_PUBLISH_URL=<your index's upload URL> make token-set" in missing.stderr
+    assert "token-set] Error 6" in refused.stderr
+    assert "next: UV_PUBLISH_URL=<your index's upload URL> make token-set with a pypi- token" in refused.stderr
+    assert "pypi.org" not in missing.stderr + refused.stderr

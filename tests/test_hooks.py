@@ -209,28 +209,51 @@ def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, 
     assert seen == []
 
 
-def test_interactive_copy_logged_out_asks_for_no_token(tmp_path: Path, home: Path, doppler_api) -> None:
-    """Doppler skipped: a token pasted now could not be stored, so the hook does not ask for one."""
-    url, _ = doppler_api
-    env = copier_env(home, url, TERM="xterm", DOPPLER_TOKEN=None)
-    command = [arg for arg in copy_command(tmp_path / "out", ALL_ANSWERS) if arg != "--defaults"]
+def copy_asking_no_token(dest: Path, env: dict[str, str], answers: dict[str, str], marker: bytes) -> tuple[int, str]:
+    """An interactive copy that must end by itself once marker shows: a token prompt would wait.
+    Its exit code, and what it showed as one line of words (the report wraps on a terminal)."""
+    command = [arg for arg in copy_command(dest, answers) if arg != "--defaults"]
     pid, terminal = pty.fork()
     if pid == 0:
         os.execve(COPIER, command, env)
     try:
-        screen = until(terminal, b"doppler   skipped")
-        screen += drain(terminal, timeout=15)  # a token prompt would wait for an answer instead
+        screen = until(terminal, marker)
+        screen += drain(terminal, timeout=15)
     except AssertionError:
         os.kill(pid, signal.SIGKILL)
         raise
     finally:
         _, status = os.waitpid(pid, 0)
         os.close(terminal)
+    return os.waitstatus_to_exitcode(status), " ".join(ANSI_CODE.sub(b"", screen).decode(errors="replace").split())
 
-    text = ANSI_CODE.sub(b"", screen).decode(errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
-    assert "you must provide a token" in " ".join(text.split())
-    assert "Store the PyPI token" not in text
+
+def test_interactive_copy_of_a_proprietary_package_asks_no_token(tmp_path: Path, home: Path, doppler_api) -> None:
+    """Its token belongs to an index of the maintainer's own, which the copy knows nothing of yet."""
+    url, state = doppler_api
+    state.secrets[(PROJECT, CONFIG)] = {}
+    answers = {**ALL_ANSWERS, "license": "Proprietary", "publish_via": "local-doppler"}
+
+    code, words = copy_asking_no_token(
+        tmp_path / "out", copier_env(home, url, TERM="xterm"), answers, b"doppler   this directory is bound"
+    )
+
+    assert code == 0, words
+    assert "token not asked: store your own index's token with `UV_PUBLISH_URL=<upload URL> make token-set`" in words
+    assert "Store the PyPI token" not in words
+    assert state.secrets[(PROJECT, CONFIG)] == {}
+
+
+def test_interactive_copy_logged_out_asks_for_no_token(tmp_path: Path, home: Path, doppler_api) -> None:
+    """Doppler skipped: a token pasted now could not be stored, so the hook does not ask for one."""
+    url, _ = doppler_api
+    env = copier_env(home, url, TERM="xterm", DOPPLER_TOKEN=None)
+
+    code, words = copy_asking_no_token(tmp_path / "out", env, ALL_ANSWERS, b"doppler   skipped")
+
+    assert code == 0, words
+    assert "you must provide a token" in words
+    assert "Store the PyPI token" not in words
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

@@ -438,6 +438,73 @@ def test_private_package_stops_before_the_token_unless_the_index_is_yours(world:
     assert_published_once(world, world.publish())  # an index of your own takes it
 
 
+def test_a_private_classifier_anywhere_stops_an_upload_to_pypi_even_through_uv_publish_url(world: PublishWorld) -> None:
+    pyproject = world.repo / "pyproject.toml"
+    opening = "classifiers = [\n"
+    inline = 'classifiers = ["Development Status :: 3 - Alpha", "Private :: Do Not Upload",\n'
+    pyproject.write_text(pyproject.read_text().replace(opening, inline))
+    git(world.repo, "commit", "-qam", "build: a proprietary package")
+    git(world.repo, "tag", "-f", f"v{world.version}")
+    git(world.repo, "push", "-q", "-f", "origin", "main", f"v{world.version}")
+    asked = len(world.doppler.requests)
+    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
+
+    refused = world.publish(
+        UV_PUBLISH_URL="https://upload.pypi.org/legacy/", UV_PUBLISH_CHECK_URL="https://pypi.org/simple/", **offline
+    )
+
+    assert_clean_failure(refused, 13, "a Private :: classifier", "UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL")
+    assert len(world.doppler.requests) == asked, "refused before asking Doppler for the token"
+
+
+@pytest.mark.parametrize("variable", ["UV_PUBLISH_URL", "UV_PUBLISH_CHECK_URL"])
+def test_a_login_in_an_index_url_is_refused_without_showing_it(world: PublishWorld, variable: str) -> None:
+    url = getattr(world.index, "upload_url" if variable == "UV_PUBLISH_URL" else "check_url")
+    with_login = url.replace("://", f"://{INDEX_USER}:{INDEX_PASSWORD}@")
+    asked = len(world.doppler.requests)
+
+    with argv_containing(INDEX_PASSWORD) as seen:
+        refused = world.publish(**{variable: with_login})
+
+    assert_clean_failure(refused, 2, f"{variable} contains a login", "the user goes in UV_PUBLISH_USERNAME")
+    assert INDEX_PASSWORD not in refused.stdout + refused.stderr
+    assert seen == []
+    assert len(world.doppler.requests) == asked
+    assert uploads(world) == []
+
+
+def test_a_check_url_naming_the_projects_page_is_refused_before_anything(world: PublishWorld) -> None:
+    refused = world.publish(UV_PUBLISH_CHECK_URL=f"{world.index.check_url}Acme_Widgets/")
+
+    next_step = f"export UV_PUBLISH_CHECK_URL={world.index.check_url} "
+    assert_clean_failure(refused, 2, "UV_PUBLISH_CHECK_URL is the page of acme-widgets", next_step)
+    assert uploads(world) == []
+
+
+def test_an_upload_url_with_no_endpoint_is_the_urls_fault_and_the_version_is_not_lost(world: PublishWorld) -> None:
+    wrong = world.publish(UV_PUBLISH_URL=f"{world.index.upload_url}wrong/path/")
+
+    assert_clean_failure(wrong, 10, "the index has no upload endpoint at", "check UV_PUBLISH_URL")
+    assert uploads(world) == []
+    assert_published_once(world, world.publish())  # the same version, once the URL is right
+
+
+def test_a_check_url_that_is_not_the_index_is_named_once_the_wait_ends(world: PublishWorld) -> None:
+    """A typo in the index root answers 404 like a first release: the files upload, and are never seen."""
+    typo = world.index.check_url.replace("/simple/", "/simpel/")
+
+    result = world.publish(UV_PUBLISH_CHECK_URL=typo, PUBLISH_VERIFY_TIMEOUT="3")
+
+    assert_clean_failure(result, 12, f"answers 404: is {typo} the index's simple root?", "check UV_PUBLISH_CHECK_URL")
+    waited = next(line.split()[2] for line in result.stderr.splitlines() if "FAIL" in line)
+    assert float(waited.rstrip("s")) >= 3, "the last look is at the deadline, not before it"
+    assert sorted(uploads(world)) == sorted(expected_files(world))
+    rerun = world.publish()  # the right URL sees the files
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"acme-widgets {world.version} is already published" in rerun.stdout
+    assert sorted(uploads(world)) == sorted(expected_files(world)), "nothing uploaded twice"
+
+
 def test_your_own_index_takes_a_login_whose_password_is_in_doppler(world: PublishWorld) -> None:
     """devpi, Artifactory or an htpasswd pypiserver: a user and a password, not a PyPI token."""
     world.doppler.set_secret(PROJECT, CONFIG, SECRET, INDEX_PASSWORD)
@@ -456,8 +523,9 @@ def test_your_own_index_refusing_the_password_says_which_credential(world: Publi
 
     refused = world.publish(UV_PUBLISH_USERNAME=INDEX_USER)
 
-    next_step = "make token-set with UV_PUBLISH_URL and UV_PUBLISH_USERNAME set, and the right password"
-    assert_clean_failure(refused, 9, f"the index refused the password of {INDEX_USER}:", next_step)
+    # Runnable as shown: the variables given for this run alone come with it.
+    next_step = f"UV_PUBLISH_URL={world.index.upload_url} UV_PUBLISH_USERNAME={INDEX_USER} make token-set"
+    assert_clean_failure(refused, 9, f"the index refused the password of {INDEX_USER}:", next_step + " with the right")
 
 
 def test_a_login_for_pypi_is_refused(world: PublishWorld) -> None:

@@ -230,6 +230,14 @@ def test_an_interrupted_upload_is_finished_by_a_rerun(job: Job) -> None:
     assert "ok    upload  the files the index lacked to " in rerun.stdout, rerun.stdout
 
 
+def test_an_upload_url_with_no_endpoint_is_the_urls_fault_and_the_version_is_not_lost(job: Job) -> None:
+    wrong = job.publish(UV_PUBLISH_URL=f"{job.index.upload_url}wrong/path/")
+
+    assert_clean_failure(wrong, 10, "the index has no upload endpoint at", "check UV_PUBLISH_URL")
+    assert job.uploads() == []
+    assert_published_once(job, job.publish())
+
+
 def test_an_index_briefly_down_after_the_upload_is_waited_for(job: Job) -> None:
     job.index.outage_from_upload = len(job.index.successful_uploads()) + 2  # once both files are in
     job.index.outage_requests = 2

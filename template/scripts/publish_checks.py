@@ -47,6 +47,10 @@ class Unreachable(Exception):
     """The index did not answer, or answered with an error other than 404."""
 
 
+class NotFound(dict):
+    """No page for the project (404): not uploaded yet, or not the index's simple root."""
+
+
 def normalise(name: str) -> str:
     """PEP 503 project name."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -189,8 +193,11 @@ def index_files(index: str, name: str) -> dict[str, str]:
             content_type = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
         if error.code == 404:
-            return {}
-        raise Unreachable(f"{request.full_url} answered {error.code} {error.reason}") from error
+            return NotFound()
+        answer = f"{request.full_url} answered {error.code} {error.reason}"
+        if error.code in (401, 403):
+            answer += ": the look and the verification read the index without a login"
+        raise Unreachable(answer) from error
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise Unreachable(f"cannot reach {request.full_url}: {reason}") from error
@@ -274,13 +281,17 @@ def verify(index: str, name: str, files: list[Path]) -> str:
         if not missing:
             matched = " with matching sha256"
             return f"{len(local)} files listed{_compared({f: remote[f] for f in local}, matched)}"
-        if time.monotonic() + delay > deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             reason = f" (last error: {last_error})" if last_error else ""
+            if isinstance(remote, NotFound):
+                page = f"{index.rstrip('/')}/{normalise(name)}/"
+                reason = f" ({page} answers 404: is {index} the index's simple root?)"
             raise Result(
                 TIMED_OUT,
                 f"not listed on the index before the deadline: {', '.join(missing)}{reason}",
             )
-        time.sleep(delay)
+        time.sleep(min(delay, left))  # the last look is at the deadline
         delay = min(delay * 2, 5.0)
 
 
