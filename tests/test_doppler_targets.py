@@ -15,7 +15,7 @@ from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import Rendered
-from tests.terminal import until
+from tests.terminal import drain, until
 
 pytestmark = pytest.mark.slow
 
@@ -86,6 +86,25 @@ def test_token_set_prompts_with_hidden_input_on_a_terminal(repo) -> None:
     assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
     assert PYPI_TOKEN.encode() not in screen, "the token was echoed"
     assert seen == []
+
+
+def test_token_set_logged_out_says_so_before_asking_for_the_token(repo) -> None:
+    """A token pasted into a prompt that Doppler could not then store would be pasted for nothing."""
+    path, env, state = repo
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.chdir(path)
+        os.execvpe("make", ["make", "-s", "--no-print-directory", "token-set"], {**env, "DOPPLER_TOKEN": ""})
+    screen = drain(terminal)  # a prompt would wait for input, and this fail after its timeout
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    words = " ".join(screen.decode(errors="replace").split())
+
+    assert os.waitstatus_to_exitcode(status) != 0, words
+    assert f"Doppler cannot store {SECRET} yet" in words
+    assert "next: doppler login (or export DOPPLER_TOKEN), then make doppler-setup, then make token-set" in words
+    assert "input hidden" not in words
+    assert SECRET not in state.secrets[(PROJECT, CONFIG)]
 
 
 def test_token_set_refuses_a_malformed_token_and_stores_nothing(repo) -> None:
@@ -329,3 +348,6 @@ def test_a_proprietary_package_is_never_sent_to_pypi_for_its_token(render, doppl
     assert "token-set] Error 6" in refused.stderr
     assert "next: UV_PUBLISH_URL=<your index's upload URL> make token-set with a pypi- token" in refused.stderr
     assert "pypi.org" not in missing.stderr + refused.stderr
+    state.set_secret(PROJECT, CONFIG, SECRET, PYPI_TOKEN)
+    checked = make(path, env, "token-check")
+    assert f"{SECRET} in Doppler {PROJECT}/{CONFIG} is a well-formed token of your index" in checked.stdout

@@ -73,6 +73,28 @@ def test_make_help_lists_every_target(rendered_default) -> None:
         assert f"  {target} " in out
 
 
+@pytest.mark.parametrize(
+    "answers", [{}, {"license": "Proprietary"}, {"publish_via": "doppler-ci"}], ids=["default", "proprietary", "ci"]
+)
+def test_make_help_fits_80_columns_and_shows_your_own_targets_apart(render, answers: dict[str, str]) -> None:
+    rendered = render(**answers)
+    makefile = rendered.path / "Makefile"
+    documented = dict(re.findall(r"^([a-zA-Z0-9_-]+):.*?## (.*)$", makefile.read_text(), re.MULTILINE))
+    before = run(["make", "--no-print-directory", "help"], rendered.path)
+    mine = "Build the documentation site with the company theme, then check every link in it"
+    makefile.write_text(makefile.read_text() + f"\ndocs: ## {mine}\n\techo docs\n")
+
+    after = run(["make", "--no-print-directory", "help"], rendered.path)
+
+    assert [line for line in before.splitlines() if len(line) > 80] == [], before
+    words = " ".join(before.split())
+    assert all(f"{target} {' '.join(text.split())}" in words for target, text in documented.items()), before
+    assert "Your own targets" not in before, "no empty section"
+    _, section, own = after.partition("\nYour own targets\n")
+    assert section and " ".join(own.split()) == f"docs {mine}", after
+    assert [line for line in own.splitlines() if len(line) > 80] == [], after
+
+
 def test_make_validate_agrees_with_the_copy_time_check(tmp_path) -> None:
     """The checklist Copier printed after the copy is the one `make validate` prints in the repo."""
     dest = tmp_path / "repo"

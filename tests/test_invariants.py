@@ -97,6 +97,25 @@ def test_every_generated_make_target_has_a_help_line(rendered_default: Rendered)
     assert {"help", "install", "test", "lint", "format", "build", "clean"} <= documented
 
 
+def test_editorconfig_gives_the_scripts_the_indent_they_use(rendered_default: Rendered) -> None:
+    """An editor that follows .editorconfig indents new lines as the rendered files already are."""
+    sections = re.findall(r"^\[(.+)\]\n((?:[^\[\n].*\n?)*)", rendered_default.text(".editorconfig"), re.MULTILINE)
+    sizes: dict[str, int] = {}
+    for pattern, body in sections:
+        size = re.search(r"^indent_size = (\d+)", body, re.MULTILINE)
+        extensions = re.fullmatch(r"\*\.\{(.+)\}|\*\.(\w+)|(\*)", pattern)
+        if size and extensions:
+            for extension in (extensions[1] or extensions[2] or extensions[3]).split(","):
+                sizes[extension] = int(size[1])
+    for path in sorted(rendered_default.path.glob("**/*")):
+        # Python's indent is ruff format's to keep; the scripts have no formatter.
+        if path.suffix not in (".sh", ".mjs") or ".git" in path.parts:
+            continue
+        indents = {len(line) - len(line.lstrip(" ")) for line in path.read_text().splitlines() if line.strip()}
+        expected = sizes.get(path.suffix[1:], sizes["*"])
+        assert min(indents - {0}) == expected, f"{path.relative_to(rendered_default.path)} is indented differently"
+
+
 def test_readme_documents_every_question() -> None:
     table = re.findall(r"^\| `([a-z_]+)` \|", (REPO_ROOT / "README.md").read_text(), re.MULTILINE)
     assert table == QUESTIONS

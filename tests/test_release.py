@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -14,7 +16,8 @@ import pytest
 from tests.commands import attempt, run
 from tests.environment import clean_env
 from tests.gitrepo import git
-from tests.release_repo import ReleaseRepo
+from tests.release_repo import NODE_MODULES, ReleaseRepo
+from tests.rendering import Rendered
 
 pytestmark = pytest.mark.slow
 
@@ -245,6 +248,33 @@ def test_make_release_without_a_token_says_it_is_the_workflows_job(rendered_defa
     assert not (rendered_default.path / "node_modules").exists(), "the check comes before the npm install"
 
 
+def test_a_release_commit_needs_no_new_npm_install(rendered_default: Rendered, tmp_path: Path) -> None:
+    """The release bumps the version in package*.json; the installed packages are still the lock's."""
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered_default.path, repo, symlinks=True)
+    (repo / "node_modules").mkdir()
+    installed = repo / "node_modules/.package-lock.json"  # what `npm ci` of this lockfile leaves
+    shutil.copy(NODE_MODULES / ".package-lock.json", installed)
+    os.utime(installed, (0, 0))  # older than the files the release rewrites
+    env = clean_env(PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    run(["scripts/set-version.sh", "1.1.0"], repo, env)
+
+    result = attempt(["make", "-s", "--no-print-directory", "release-tools"], repo, env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "npm ci" not in result.stdout + result.stderr
+    assert attempt(["make", "-q", "release-tools"], repo, env).returncode == 0, "the install counts as current"
+
+    older = json.loads(installed.read_text())
+    older["packages"]["node_modules/semantic-release"]["version"] = "24.0.0"  # installed from another lock
+    installed.write_text(json.dumps(older))
+    os.utime(installed, (0, 0))
+    # Offline with an empty cache, npm ci fails at once: the test sees the decision, not a download.
+    offline = {**env, "npm_config_offline": "true", "npm_config_cache": str(tmp_path / "npm-cache")}
+    reinstall = attempt(["make", "-s", "--no-print-directory", "release-tools"], repo, offline)
+    assert "npm ci --no-audit --no-fund" in reinstall.stdout, reinstall.stdout + reinstall.stderr
+
+
 def _commit_only(repo: ReleaseRepo, message: str) -> str:
     """A commit on the checked-out branch, not pushed; its hash."""
     git(repo.path, "commit", "-q", "--allow-empty", "-m", message)
@@ -355,6 +385,19 @@ def test_release_dry_run_with_nothing_to_release_names_the_tag_it_counts_from(re
     out = run(["make", "-s", "-o", "node_modules/.package-lock.json", "release-dry-run"], repo.path, clean_env())
 
     assert "No release pending: no feat, fix, perf, docs or breaking change since v1.0.0." in out
+
+
+def test_changelog_preview_with_nothing_to_release_writes_no_notes(repo: ReleaseRepo) -> None:
+    """`make changelog-preview > notes.md`: standard output is the notes alone, here none."""
+    repo.commit("chore: tidy")
+
+    result = attempt(
+        ["make", "-s", "-o", "node_modules/.package-lock.json", "changelog-preview"], repo.path, clean_env()
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "No release pending: no feat, fix, perf, docs or breaking change since v1.0.0." in result.stderr
 
 
 def test_release_dry_run_with_nothing_to_release_before_any_tag_says_there_is_none(

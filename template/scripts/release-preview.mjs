@@ -12,6 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ANALYSIS = ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator"];
 const notesOnly = process.argv.includes("--notes-only");
+// With --notes-only, standard output is the notes alone: what they stand for goes to standard error.
+const say = notesOnly ? console.error : console.log;
 // semantic-release's log is kept, not shown (a dry run prints the notes in it, and "Published"):
 // it is the only place that says why nothing would be released.
 let log = "";
@@ -145,8 +147,6 @@ if (!result && /is behind the remote one/.test(log)) {
   process.exit(1);
 }
 if (elsewhere) {
-  // With --notes-only, standard output is the notes alone: what they stand for goes to standard error.
-  const say = notesOnly ? console.error : console.log;
   say(`${branch} is not ${releaseBranch}: this is what merging it into ${releaseBranch} would release.`);
   // Counted from the last release tag the branch holds: a later release is missing from it.
   const newest = git("-C", cwd, "tag", "--list", tagGlob, "--sort=-v:refname")?.split("\n")[0];
@@ -160,10 +160,10 @@ if (!result) {
     // The newest release tag HEAD contains: semantic-release counts the commits after it.
     const since = git("-C", cwd, "describe", "--tags", "--abbrev=0", "--match", tagGlob, "HEAD");
     const span = since ? `since ${since}` : "in any commit yet (there is no release tag)";
-    console.log(`No release pending: no feat, fix, perf, docs or breaking change ${span}.`);
+    say(`No release pending: no feat, fix, perf, docs or breaking change ${span}.`);
   } else {
     const said = log.trim().split("\n").at(-1) ?? "";
-    console.log(`No release: semantic-release says: ${said.replace(/^.*?[›»]\s*\S*\s+/, "")}`);
+    say(`No release: semantic-release says: ${said.replace(/^.*?[›»]\s*\S*\s+/, "")}`);
   }
 } else if (notesOnly) {
   console.log(result.nextRelease.notes);
