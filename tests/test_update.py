@@ -60,6 +60,34 @@ def test_update_applies_a_template_change_with_no_leftovers(tmp_path: Path) -> N
     assert _differences(project, fresh) == []
 
 
+# A maintainer's own targets go right below these lines: a template change to them would conflict
+# on `copier update` in every repo whose owner added one.
+OWN_TARGETS_BOUNDARY = (
+    "# ---- Your own targets " + "-" * 75 + "\n"
+    "# Add them below: the template's own targets end here, so `copier update` can change those\n"
+    "# without touching the lines next to yours.\n"
+)
+
+
+def test_the_maintainers_own_make_targets_survive_an_update_in_their_own_section(tmp_path: Path) -> None:
+    template, project = _committed_copy(tmp_path)
+    makefile = project / "Makefile"
+    assert makefile.read_text().endswith(OWN_TARGETS_BOUNDARY)
+    makefile.write_text(makefile.read_text() + "\ndocs: ## Build the docs\n\techo docs\n")
+    commit_everything(project, "build: a docs target")
+    source = template / "template/Makefile.jinja"
+    source.write_text(source.read_text().replace("## Run the test suite", "## Run the tests"))
+    commit_everything(template, "docs: a shorter help line")
+    git(template, "tag", "v1.0.1")
+
+    run([COPIER, "update", "--trust", "--defaults", "--quiet"], project)
+
+    listed = run(["make", "--no-print-directory", "help"], project)
+    assert "  test               Run the tests\n" in listed
+    assert listed.endswith("\nYour own targets\n  docs               Build the docs\n"), listed
+    assert not list(project.rglob("*.rej"))
+
+
 def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Path) -> None:
     """Given on update, a new project_name derives nothing: package and module names are recorded."""
     _, project = _committed_copy(tmp_path)
