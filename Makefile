@@ -72,8 +72,8 @@ new-args:
 	@test -n "$(DEST)" || { echo "usage: make new DEST=path/to/package" >&2; exit 2; }
 	@test -t 0 || { echo "make new asks questions, so it needs a terminal; without one: make venv, then .venv/bin/copier copy --trust --defaults -d project_name=... -d author_name=... -d author_email=... -d github_owner=... $(CURDIR) $(DEST)" >&2; exit 2; }
 
-# The template's own Python files follow the generated repos' ruff settings (line length 100).
-TEMPLATE_RUFF := --line-length 100 template/scripts
+# The template's scripts lint with their own settings (template/scripts/ruff.toml), as in generated repos.
+TEMPLATE_RUFF := template/scripts
 
 .PHONY: lint
 lint: venv ## Lint this repo's Python (ruff), and the template's scripts as generated repos lint them
@@ -83,7 +83,7 @@ lint: venv ## Lint this repo's Python (ruff), and the template's scripts as gene
 	$(BIN)/ruff format --check $(TEMPLATE_RUFF)
 
 .PHONY: format
-format: venv ## Format this repo's Python (ruff), and the template's scripts at line length 100
+format: venv ## Format this repo's Python (ruff), and the template's scripts with their own settings
 	$(BIN)/ruff check --fix tests tools bench hooks
 	$(BIN)/ruff format tests tools bench hooks
 	$(BIN)/ruff check --fix $(TEMPLATE_RUFF)

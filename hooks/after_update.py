@@ -145,7 +145,7 @@ def report_mode(answers: Answers) -> None:
         "publish",
         f"publish_via is now {new} (was {old}). Set up once: {setup}."
         + (f" Then retire: {'; '.join(retire)}." if retire else "")
-        + " docs/publishing.md has the details",
+        + " docs/publishing.md has the details.",
     )
 
 
@@ -202,6 +202,30 @@ def report_package(answers: Answers) -> None:
     say("package", f"package_name is now {new} (was {old}): PyPI takes it as a new project. {steps}")
 
 
+def report_licence(answers: Answers) -> None:
+    """After a licence change to or from Proprietary: where `make publish` now uploads, with what token."""
+    change = changed_answer(answers, "license")
+    _, after = answers
+    if change is None or "Proprietary" not in change or after.get("publish_via") != "local-doppler":
+        return  # only local-doppler publishes a Proprietary package; report_mode covers a new CI mode
+    old, new = change
+    secret = f"{after.get('pypi_token_secret')} in Doppler {after.get('doppler_project')}/{after.get('doppler_config')}"
+    if new == "Proprietary":
+        text = (
+            f"license is now Proprietary (was {old}): PyPI refuses the package from now on (its Private ::"
+            " classifier). make publish needs UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL of your own index, and"
+            f" {secret} must hold that index's token (`UV_PUBLISH_URL=<upload URL> make token-set`)."
+            " Versions already on PyPI stay public: yank or delete them there if they must not be."
+        )
+    else:
+        text = (
+            f"license is now {new} (was Proprietary): make publish uploads to PyPI unless UV_PUBLISH_URL is"
+            f" set. Put a PyPI token in {secret} in place of your index's (`make token-set`);"
+            " docs/publishing.md has the first upload's steps."
+        )
+    say("license", text)
+
+
 def report_module(repo: Path, answers: Answers) -> None:
     """Say how to move the maintainer's code when the update changed the module_name answer."""
     change = changed_answer(answers, "module_name")
@@ -245,5 +269,6 @@ def report_update(repo: Path) -> None:
     report_module(repo, answers)
     report_package(answers)
     report_mode(answers)
+    report_licence(answers)
     report_token_place(answers)
     report_branch(repo, answers)

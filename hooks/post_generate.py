@@ -79,6 +79,12 @@ def main(argv: list[str]) -> None:
                 report_update(repo)
             except Exception as error:
                 say("update", f"could not finish the report (lock, removed files, changed answers): {error}")
+            # Copier prints no next steps after a failed migration: these are the ones that matter.
+            say(
+                "next",
+                "fix what failed above (`git diff --name-only --diff-filter=U` lists files left in conflict;"
+                " `git add` each once resolved), then `make validate`, `make install test lint`, and commit",
+            )
         raise
     if not copying:
         report_update(repo)

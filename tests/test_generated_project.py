@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -93,6 +95,24 @@ def test_make_help_fits_80_columns_and_shows_your_own_targets_apart(render, answ
     _, section, own = after.partition("\nYour own targets\n")
     assert section and " ".join(own.split()) == f"docs {mine}", after
     assert [line for line in own.splitlines() if len(line) > 80] == [], after
+
+
+def test_the_maintainers_ruff_settings_leave_the_template_scripts_alone(render) -> None:
+    """A line length or rule set of the maintainer's own would reformat files `copier update` rewrites."""
+    rendered = render()
+    pyproject = rendered.path / "pyproject.toml"
+    text = pyproject.read_text().replace("line-length = 100", "line-length = 79")
+    pyproject.write_text(text.replace('select = ["E", "F", "W", "I", "B", "UP", "RUF"]', 'select = ["ALL"]'))
+
+    def ruff(*args: str) -> subprocess.CompletedProcess[str]:
+        tool = Path(sys.executable).parent / "ruff"
+        return subprocess.run([tool, *args], cwd=rendered.path, capture_output=True, text=True, check=False)
+
+    checked, formatted, own = ruff("check", "scripts"), ruff("format", "--check", "scripts"), ruff("check", "tests")
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    assert own.returncode != 0, "the maintainer's own code does follow the new settings"
 
 
 def test_make_validate_agrees_with_the_copy_time_check(tmp_path) -> None:

@@ -286,3 +286,7 @@ def test_an_update_that_leaves_conflict_markers_fails(tmp_path: Path) -> None:
     assert "<<<<<<<" in (project / ".editorconfig").read_text(), "the test needs a real conflict"
     assert result.returncode != 0, result.stdout + result.stderr
     assert "conflict markers in .editorconfig" in result.stdout
+    next_steps = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("next ")]
+    assert len(next_steps) == 1 and "`git diff --name-only --diff-filter=U`" in next_steps[0], result.stdout
+    listed = git(project, "diff", "--name-only", "--diff-filter=U")
+    assert listed.split() == [".editorconfig"], "the command it gives lists the conflicted file"

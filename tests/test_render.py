@@ -51,9 +51,9 @@ def test_default_render_has_the_package_files(rendered_default: Rendered) -> Non
 
 
 def test_scripts_are_executable(rendered_default: Rendered) -> None:
-    """What is run is executable; what Python runs is not."""
+    """What is run is executable; what Python runs (or reads) is not."""
     scripts = list((rendered_default.path / "scripts").iterdir())
-    assert len(scripts) == 7
+    assert len(scripts) == 8
     for script in scripts:
         assert os.access(script, os.X_OK) is (script.suffix in (".sh", ".mjs")), script.name
 

@@ -91,3 +91,17 @@ def test_a_command_in_backticks_is_never_split() -> None:
     assert all(len(text) <= 60 for text in lines if command not in text), lines
     assert all(text.startswith(" " * say.GUTTER) for text in lines[1:]), lines
     assert " ".join(lines).split() == line.split()
+
+
+def test_the_validators_next_command_stays_whole_on_a_narrow_terminal(rendered_default: Rendered) -> None:
+    with tempfile.TemporaryDirectory(prefix="w", dir="/tmp") as short:
+        repo = Path(short) / "repo"
+        shutil.copytree(rendered_default.path, repo, symlinks=True)
+        (repo / "package.json").write_text("{ not json")
+        validator = [sys.executable, "scripts/validate_repo.py"]
+        code, shown = on_a_terminal(validator, repo, clean_env(COLUMNS=None), columns=60)
+
+    assert code == 1, shown
+    assert "FAIL  files-parse" in shown
+    assert [line for line in shown.splitlines() if "`uv run python scripts/validate_repo.py`" in line], shown
+    assert [line for line in shown.splitlines() if len(line) > 60 and "`" not in line] == [], shown

@@ -33,6 +33,11 @@ def _differences(left: Path, right: Path) -> list[str]:
     return found
 
 
+def report_lines(output: str, label: str) -> list[str]:
+    """The hook's report lines with this label (piped, each entry is one line)."""
+    return [line.strip() for line in output.splitlines() if line.strip().startswith(f"{label} ")]
+
+
 def _committed_copy(tmp_path: Path) -> tuple[Path, Path]:
     """A clone of this template, and a default copy of it committed as "init"."""
     template = template_clone(tmp_path)
@@ -86,6 +91,22 @@ def test_the_maintainers_own_make_targets_survive_an_update_in_their_own_section
     assert "  test               Run the tests\n" in listed
     assert listed.endswith("\nYour own targets\n  docs               Build the docs\n"), listed
     assert not list(project.rglob("*.rej"))
+
+
+def test_a_section_the_maintainer_adds_to_the_publishing_guide_survives_a_mode_switch(tmp_path: Path) -> None:
+    """The guide's mode-dependent closing paragraph sits above fixed lines, not next to the end."""
+    _, project = _committed_copy(tmp_path)
+    guide = project / "docs/publishing.md"
+    guide.write_text(guide.read_text() + "\n## Acme contacts\n\nAsk the release manager before publishing.\n")
+    commit_everything(project, "docs: who to ask")
+
+    result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "publish_via=trusted-publishing"], project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = guide.read_text()
+    assert "<<<<<<<" not in text
+    assert "`publish_via: trusted-publishing`" in text
+    assert text.endswith("## Acme contacts\n\nAsk the release manager before publishing.\n")
 
 
 def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Path) -> None:
@@ -221,11 +242,11 @@ def test_an_update_that_renames_the_module_says_how_to_move_the_code(tmp_path: P
         "FAIL  package-layout    src/acme_widgets/util.py: not in the wheel, which builds acme_gadgets only"
         in result.stdout
     )
-    removed = next(line for line in result.stdout.splitlines() if line.strip().startswith("removed "))
+    removed = report_lines(result.stdout, "removed")[0]
     for path in ("src/acme_widgets/__init__.py", "src/acme_widgets/py.typed", "tests/test_acme_widgets.py"):
         assert path in removed
     assert "(the module line below keeps your edits)" in removed, "restored in place, they stay out of the wheel"
-    module = next(line for line in result.stdout.splitlines() if line.strip().startswith("module "))
+    module = report_lines(result.stdout, "module")[0]
     assert "module_name is now acme_gadgets (was acme_widgets)" in module
     move = re.search(r"\(`(.+?)`\)", module)
     assert move, module
@@ -268,7 +289,7 @@ def test_an_update_to_a_new_release_branch_says_what_to_rename(tmp_path: Path) -
 
     output = run([COPIER, "update", "--trust", "--defaults", "-d", "release_branch=trunk"], project)
 
-    branch = [line.strip() for line in output.splitlines() if line.strip().startswith("branch ")]
+    branch = report_lines(output, "branch")
     assert len(branch) == 1, output
     assert "release_branch is now trunk (was main)" in branch[0]
     assert "`git branch -m main trunk && git push -u origin trunk`" in branch[0]
@@ -283,11 +304,31 @@ def test_an_update_after_the_branch_was_renamed_leaves_out_the_rename(tmp_path: 
 
     output = run([COPIER, "update", "--trust", "--defaults", "-d", "release_branch=trunk"], project)
 
-    branch = [line.strip() for line in output.splitlines() if line.strip().startswith("branch ")]
+    branch = report_lines(output, "branch")
     assert len(branch) == 1, output
     assert "(`git push -u origin trunk`)" in branch[0]
     assert "git branch -m" not in output
     assert "default branch on GitHub" in branch[0]
+
+
+def test_a_licence_change_to_and_from_proprietary_says_where_make_publish_now_uploads(tmp_path: Path) -> None:
+    _, project = _committed_copy(tmp_path)
+
+    private = run([COPIER, "update", "--trust", "--defaults", "-d", "license=Proprietary"], project)
+    commit_everything(project, "build: proprietary")
+    public = run([COPIER, "update", "--trust", "--defaults", "-d", "license=MIT"], project)
+    commit_everything(project, "build: MIT again")
+    other = run([COPIER, "update", "--trust", "--defaults", "-d", "license=Apache-2.0"], project)
+
+    to_private = report_lines(private, "license")
+    assert len(to_private) == 1, private
+    assert "license is now Proprietary (was MIT): PyPI refuses the package" in to_private[0]
+    assert "UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL" in to_private[0]
+    assert "PYPI_TOKEN in Doppler acme-widgets/dev must hold that index's token" in to_private[0]
+    to_public = report_lines(public, "license")
+    assert len(to_public) == 1, public
+    assert "license is now MIT (was Proprietary): make publish uploads to PyPI" in to_public[0]
+    assert "license is now" not in other, "MIT to Apache-2.0 changes nothing about publishing"
 
 
 def test_an_update_that_keeps_the_release_branch_says_nothing_about_it(tmp_path: Path) -> None:
@@ -318,7 +359,7 @@ def test_an_update_to_a_new_publish_mode_names_its_setup_and_what_to_retire(
 
     output = run([COPIER, "update", "--trust", "--defaults", "-d", f"publish_via={mode}"], project)
 
-    line = next(line.strip() for line in output.splitlines() if line.strip().startswith("publish "))
+    line = report_lines(output, "publish")[0]
     assert f"publish_via is now {mode} (was local-doppler). Set up once: {setup}" in line
     if retire:
         assert retire in line
@@ -361,7 +402,7 @@ def test_an_update_that_moves_the_token_says_what_to_store_where(
 
     output = run([COPIER, "update", "--trust", "--defaults", "-d", change], project)
 
-    line = next(line.strip() for line in output.splitlines() if line.strip().startswith("token "))
+    line = report_lines(output, "token")[0]
     assert expected in line, line
 
 
@@ -415,7 +456,7 @@ def test_an_update_of_module_and_mode_offers_each_removed_file_its_own_way_back(
         project,
     )
 
-    removed = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("removed ")]
+    removed = report_lines(result.stdout, "removed")
     module_line = next(line for line in removed if "src/acme_widgets/__init__.py" in line)
     mode_line = next(line for line in removed if "doppler.yaml" in line)
     assert module_line.endswith("(the module line below keeps your edits)")
@@ -450,7 +491,7 @@ def test_an_update_to_a_new_package_name_says_what_its_first_publish_needs(
 
     result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "package_name=acme-gadgets"], project)
 
-    line = next(line.strip() for line in result.stdout.splitlines() if line.strip().startswith("package "))
+    line = report_lines(result.stdout, "package")[0]
     assert "package_name is now acme-gadgets (was acme-widgets): PyPI takes it as a new project" in line
     assert expected in line, line
 
@@ -466,5 +507,5 @@ def test_an_update_to_a_private_package_published_locally_names_the_index_variab
         project,
     )
 
-    line = next(line.strip() for line in output.splitlines() if line.strip().startswith("publish "))
+    line = report_lines(output, "publish")[0]
     assert "then make publish after each release with UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL set" in line

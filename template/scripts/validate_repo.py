@@ -66,8 +66,9 @@ RENDERED = (
     ".github/workflows/release.yml", ".releaserc.json", "CHANGELOG.md", "LICENSE", "Makefile",
     "README.md", "docs/publishing.md", "docs/releasing.md", "package.json", "package-lock.json",
     "pyproject.toml", "scripts/publish_checks.py", "scripts/release-outputs.sh",
-    "scripts/release-preview.mjs", "scripts/set-version.sh", "scripts/validate_repo.py",
-    "src/{module}/__init__.py", "src/{module}/py.typed", "tests/test_{module}.py",
+    "scripts/release-preview.mjs", "scripts/ruff.toml", "scripts/set-version.sh",
+    "scripts/validate_repo.py", "src/{module}/__init__.py", "src/{module}/py.typed",
+    "tests/test_{module}.py",
 )  # fmt: skip
 RENDERED_IN_MODE = {
     "local-doppler": ("doppler.yaml", "scripts/pypi-token.sh", "scripts/publish-to-pypi.sh"),
@@ -440,14 +441,16 @@ def on_terminal(line: str, indent: int) -> str:
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
     if not width or len(line) <= width:
         return line
+    # textwrap breaks at ASCII spaces only: a NUL keeps a `command` in backticks on one line.
+    kept = re.sub(r"`[^`]*`", lambda command: command.group().replace(" ", "\0"), line)
     wrapped = textwrap.wrap(
-        line,
+        kept,
         width=max(width, indent + 20),
         subsequent_indent=" " * indent,
         break_long_words=False,
         break_on_hyphens=False,
     )
-    return "\n".join(wrapped)
+    return "\n".join(wrapped).replace("\0", " ")
 
 
 def validate(repo: Path) -> int:
@@ -472,7 +475,7 @@ def validate(repo: Path) -> int:
     print(f", {skipped} not checked" if skipped else "")
     if failed or skipped:
         # `make validate` cannot run while the Makefile itself has conflict markers.
-        rerun = "make validate (or: uv run python scripts/validate_repo.py)"
+        rerun = "`make validate` (or: `uv run python scripts/validate_repo.py`)"
         print(on_terminal(f"  fix the above, then re-run: {rerun}", indent=4))
     return failed + skipped
 
