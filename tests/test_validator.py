@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -143,7 +144,33 @@ CORRUPTIONS = {
                                              "package-layout", "module-name is 'other', answers say 'acme_widgets'"),
     "the LICENSE text of another licence": (replace_in("LICENSE", "Permission is hereby granted", "Granted"),
                                             "project-metadata", "LICENSE is not the MIT text: change the answer"),
+    "a script the Makefile runs is gone": (lambda r: (r / "scripts/release-preview.mjs").unlink(), "scripts",
+                                           "missing: scripts/release-preview.mjs"),
+    "the reusable workflow the release calls is gone": (lambda r: (r / ".github/workflows/ci.yml").rename(
+                                                            r / ".github/workflows/tests.yml"),
+                                                        "workflows", "does not exist: .github/workflows/ci.yml"),
+    "a make call inside an if": (replace_in(".github/workflows/ci.yml", "run: make test",
+                                            "run: if true; then env CI=1 make deploy; fi"),
+                                 "workflows", "workflows call what does not exist: deploy"),
+    "package.json's release key shadows .releaserc.json": (lambda r: edit_json(r / "package.json", lambda c: c.update(
+                                                               release={"branches": ["main"]})),
+                                                           "release-config", 'package.json\'s "release" key instead'),
+    "CHANGELOG written after the release commit": (lambda r: edit_json(r / ".releaserc.json", changelog_last),
+                                                   "release-config", "before @semantic-release/changelog"),
+    "releases from another branch": (lambda r: edit_json(r / ".releaserc.json", lambda c: c.update(
+                                         branches=["trunk"])),
+                                     "release-config", "releases from trunk, but the release workflow runs on main"),
+    "doppler.yaml in a form the scripts cannot read": (write("doppler.yaml", "setup: {project: acme-widgets,"
+                                                             " config: dev}\n"),
+                                                       "doppler-yaml", "the scripts would read doppler.yaml as"),
 }  # fmt: skip
+
+
+def changelog_last(config: dict) -> None:
+    plugins = config["plugins"]
+    changelog = next(p for p in plugins if p[0] == "@semantic-release/changelog")
+    plugins.remove(changelog)
+    plugins.append(changelog)
 
 
 @pytest.mark.parametrize(("corrupt", "check", "message"), CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
@@ -175,10 +202,11 @@ def test_a_file_that_does_not_parse_is_one_failure_and_the_checks_that_need_it_w
 
     assert code == 1
     assert lines["files-parse"][0] == "FAIL" and "package.json does not parse" in lines["files-parse"][1]
-    mark, reason = lines["versions-agree"]
-    assert mark == "skip" and reason.startswith("not checked: package.json does not parse: ")
+    for waiting in ("versions-agree", "release-config"):  # release-config reads its "release" key
+        mark, reason = lines[waiting]
+        assert mark == "skip" and reason.startswith("not checked: package.json does not parse: ")
     passed = {name for name, (mark, _) in lines.items() if mark == "ok"}
-    assert passed == set(CHECKS) - {"files-parse", "versions-agree"}
+    assert passed == set(CHECKS) - {"files-parse", "versions-agree", "release-config"}
 
 
 MAINTAINERS_OWN_FILES = {
@@ -195,6 +223,84 @@ MAINTAINERS_OWN_FILES = {
     # another tool's virtualenv
     ".tox/py311/lib/jinja2/METADATA": "Example: {{ name }}\n",
 }
+
+
+def second_exec_and_glob_assets(config: dict) -> None:
+    plugins = config["plugins"]
+    git = next(p for p in plugins if p[0] == "@semantic-release/git")
+    git[1]["assets"] = ["pyproject.toml", "uv.lock", "package*.json", {"path": "CHANGELOG.md"}]
+    plugins.insert(plugins.index(git), ["@semantic-release/exec", {"successCmd": "echo released"}])
+
+
+def ignored_by_git(repo: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    write_new(repo / "htmlcov/patch.rej", "@@ -1 +1 @@\n")
+    write_new(repo / ".idea/cache/.doppler.yaml", "setup: {}\n")
+
+
+def included_pattern_and_underscore_targets(repo: Path) -> None:
+    (repo / "extra.mk").write_text("docs_html:\n\techo docs\n")
+    makefile = repo / "Makefile"
+    makefile.write_text(makefile.read_text() + "\ninclude extra.mk\ncheck-%:\n\techo $*\n")
+    replace_in(".github/workflows/ci.yml", "run: make test", "run: make docs_html check-types test")(repo)
+
+
+CUSTOMISATIONS = {
+    "a Jinja example in the README": lambda r: (r / "README.md").write_text(
+        (r / "README.md").read_text() + "\n```jinja\n{{ name }} {% if x %}{% endif %} {% raw %}\n```\n"),
+    "a Go template and a make with options, variables and redirections in a workflow": replace_in(
+        ".github/workflows/ci.yml", "run: make test",
+        "run: make -j2 test PYTEST_ADDOPTS=\"-x -q\" 2>&1 | tee test.log; gh release list --template '{{.Name}}'"),
+    "a GitHub expression over several lines": replace_in(".github/workflows/ci.yml", "run: make test",
+                                                         "run: >-\n          echo ${{ github.ref ==\n"
+                                                         "          'x' }}; make test"),
+    "targets from an include, a pattern rule and an underscore name": included_pattern_and_underscore_targets,
+    ".rej and .doppler.yaml files git ignores": ignored_by_git,
+    "requires-python with an upper bound": replace_in("pyproject.toml", '">=3.11"', '">=3.11,<4"'),
+    "the name in another PEP 503 spelling": replace_in("pyproject.toml", 'name = "acme-widgets"',
+                                                       'name = "Acme_Widgets"'),
+    "a compound licence expression": replace_in("pyproject.toml", 'license = "MIT"', 'license = "MIT OR Apache-2.0"'),
+    "the licence in LICENSE.txt": lambda r: ((r / "LICENSE").rename(r / "LICENSE.txt"), replace_in(
+        "pyproject.toml", 'license-files = ["LICENSE"]', 'license-files = ["LICENSE.txt"]')(r)),
+    "uv_build without its own table": replace_in("pyproject.toml",
+                                                 '[tool.uv.build-backend]\nmodule-name = "acme_widgets"\n', ""),
+    "hatchling as the build backend": replace_in("pyproject.toml", 'build-backend = "uv_build"',
+                                                 'build-backend = "hatchling.build"'),
+    "a second exec entry and glob assets": lambda r: edit_json(r / ".releaserc.json", second_exec_and_glob_assets),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("customise", CUSTOMISATIONS.values(), ids=CUSTOMISATIONS.keys())
+def test_a_maintainers_customisation_passes(repo: Path, customise) -> None:
+    customise(repo)
+
+    code, lines = validate(repo)
+
+    assert code == 0, lines
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(repo: Path) -> None:
+    (repo / os.fsdecode(b"notes\xe9.rej")).write_text("@@ -1 +1 @@\n")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # strict, as on a UTF-8 desktop
+
+    result = subprocess.run(
+        [sys.executable, "scripts/validate_repo.py"], cwd=repo, capture_output=True, text=True, env=env, check=False
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    failed = [line for line in result.stdout.splitlines() if "FAIL  no-conflicts" in line]
+    assert failed and "notes" in failed[0] and ".rej" in failed[0], result.stdout
+
+
+def test_a_missing_file_is_named_with_the_way_back(repo: Path) -> None:
+    (repo / "scripts/set-version.sh").unlink()
+
+    _, lines = validate(repo)
+
+    mark, reason = lines["scripts"]
+    assert mark == "FAIL" and "missing: scripts/set-version.sh" in reason
+    assert "git checkout HEAD -- scripts/set-version.sh" in reason
 
 
 def test_the_maintainers_own_files_are_not_the_validators_business(repo: Path) -> None:

@@ -11,6 +11,7 @@ Usage: python scripts/validate_repo.py [REPO]   (default: the current directory)
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import json
 import os
@@ -85,12 +86,31 @@ LICENSE_PHRASES = {
     "BSD-3-Clause": "Redistribution and use in source and binary forms",
     "Proprietary": "This software is proprietary",
 }
-# A Jinja expression, statement or comment opening; GitHub's ${{ }} is removed first.
-JINJA = re.compile(r"\{\{-? ?[\w(]|\{%-? ?[a-z]|\{#-? ")
-GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+# Names the template's Jinja uses: its questions, Copier's own and its include files. Jinja-like
+# text about anything else (GitHub's ${{ }}, a Go template, a Jinja example in the docs) is not
+# the template's, so it is not a sign of an unrendered file.
+TEMPLATE_NAMES = (
+    "project_name|package_name|module_name|description|author_name|author_email|github_owner|"
+    "github_repo|python_min|license|copyright_year|publish_via|doppler_project|doppler_config|"
+    "pypi_token_secret|release_branch|_copier_\\w+|versions|rules|strings"
+)
+# An expression or statement that starts with one of them (after `if`, `not`, `set x =`, ...),
+# or an import of the template's includes.
+JINJA = re.compile(
+    r"\{(?<!\$\{)[{%]-?\s*(?:(?:if|elif|for\s+\w+\s+in|set\s+\w+\s*=|not)\s+)*"
+    rf"(?:(?:{TEMPLATE_NAMES})\b|(?:import|from)\s+['\"]includes/)"
+)
 CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
-MAKE_CALL = re.compile(r"(?:^|[;&|]\s*)make\s+([^;&|\n]+)", re.MULTILINE)
-SCRIPT_CALL = re.compile(r"(?:^|[\s;&|])(?:\./)?(scripts/[\w./-]+)")
+# Where one shell command ends and the next begins (`then`, `do` and `else` start commands too).
+COMMAND_SEPARATOR = re.compile(r"\\\n|&&|\|\||[;&|\n()]|\b(?:then|do|else)\b")
+COMMAND_PREFIXES = ("env", "time", "command", "exec", "!", "{")
+MAKE_COMMANDS = ("make", "gmake", "$(MAKE)", "${MAKE}", "${MAKE:-make}")
+# Options of make that take a value as the next word, and those naming another Makefile.
+MAKE_OPTION_VALUES = ("-C", "-f", "-I", "-j", "-l", "-o", "-W", "--directory", "--file")
+ANOTHER_MAKEFILE = ("-C", "-f", "--directory", "--file")
+REDIRECTIONS = (">", ">>", "<", "2>", "&>")
+GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
+SCRIPT_CALL = re.compile(r"(?:^|[\s;&|])(?:\./)?(scripts/[\w./-]*\w)")
 # `__version__ = version("name")` and the smoke test's `__version__ == version("name")`.
 VERSION_LOOKUP = re.compile(r"__version__\s*==?\s*version\(\s*[\"']([^\"']+)[\"']\s*\)")
 
@@ -108,7 +128,24 @@ class Unparsable(Exception):
 
 
 def files(repo: Path) -> Iterator[Path]:
-    """Every file of the repository, skipping environments, caches and build output."""
+    """Every file of the repository that git does not ignore (without git: all but environments,
+    caches and build output). Ignored files are not the repo's, and copier update leaves no
+    .rej file among them."""
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=repo,
+            capture_output=True,
+            check=False,
+        )
+        if (repo / ".git").exists() and shutil.which("git")
+        else None
+    )
+    if listed is not None and listed.returncode == 0:
+        for name in listed.stdout.split(b"\0"):
+            if name:
+                yield repo / os.fsdecode(name)
+        return
     for root, dirs, names in os.walk(repo):
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith("_cache")]
         for name in names:
@@ -139,8 +176,10 @@ def parsed(path: Path) -> Any:
     """A JSON, TOML or YAML file's content, parsed once per run; Unparsable when it cannot be."""
     try:
         return PARSERS[path.suffix](path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         raise
+    except UnicodeDecodeError as error:
+        raise Unparsable(path, f"not UTF-8 text (byte {error.start})") from error
     except Exception as error:  # every parser has its own error type
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise Unparsable(path, first_line) from error
@@ -194,18 +233,69 @@ def check_files_parse(repo: Path) -> str:
     return f"{count} JSON, TOML and YAML files parse"
 
 
+def release_plugins(config: dict) -> list[tuple[str, dict]]:
+    """(name, options) of each plugin entry: "name", ["name", {...}] or {"path": "name", ...}."""
+    plugins = []
+    for entry in config.get("plugins", []):
+        if isinstance(entry, list) and entry:
+            name, options = entry[0], entry[1] if len(entry) > 1 else {}
+        elif isinstance(entry, dict):
+            name, options = entry.get("path"), entry
+        else:
+            name, options = entry, {}
+        plugins.append((str(name), options if isinstance(options, dict) else {}))
+    return plugins
+
+
+def asset_patterns(assets: Any) -> list[str]:
+    """The git plugin's assets as globs: a string, a list of strings, lists or {"path": ...}."""
+    found = []
+    for asset in assets if isinstance(assets, list) else [assets]:
+        if isinstance(asset, dict):
+            asset = asset.get("path", [])
+        found += [str(a) for a in asset] if isinstance(asset, list) else [str(asset)]
+    return found
+
+
+def release_branches(branches: Any) -> list[str]:
+    """The names of semantic-release's release branches (not its prerelease ones)."""
+    entries = branches if isinstance(branches, list) else [branches]
+    return [
+        str(entry.get("name") if isinstance(entry, dict) else entry)
+        for entry in entries
+        if not (isinstance(entry, dict) and entry.get("prerelease"))
+    ]
+
+
 def check_release_config(repo: Path) -> str:
     config = parsed(repo / ".releaserc.json")
-    plugins = [p if isinstance(p, list) else [p, {}] for p in config.get("plugins", [])]
-    names = [name for name, *_ in plugins]
-    options = {name: (rest[0] if rest else {}) for name, *rest in plugins}
+    # semantic-release reads these before .releaserc.json, which would then go unread.
+    shadows = [".releaserc"] if (repo / ".releaserc").exists() else []
+    if isinstance(parsed(repo / "package.json"), dict) and "release" in parsed(
+        repo / "package.json"
+    ):
+        shadows.append('package.json\'s "release" key')
+    if shadows:
+        raise Failed(
+            f"semantic-release reads {' and '.join(shadows)} instead of .releaserc.json: keep"
+            " one configuration, .releaserc.json (the release workflow and these checks use it)"
+        )
+    plugins = release_plugins(config)
+    names = [name for name, _ in plugins]
     for required in ("@semantic-release/exec", "@semantic-release/git"):
         if required not in names:
             raise Failed(f".releaserc.json has no {required}")
-    if names.index("@semantic-release/exec") > names.index("@semantic-release/git"):
-        raise Failed(".releaserc.json runs @semantic-release/git before the version step (exec)")
-    if "scripts/set-version.sh" not in options["@semantic-release/exec"].get("prepareCmd", ""):
+    versioned = [
+        i
+        for i, (name, options) in enumerate(plugins)
+        if name == "@semantic-release/exec"
+        and "scripts/set-version.sh" in str(options.get("prepareCmd", ""))
+    ]
+    if not versioned:
         raise Failed(".releaserc.json's version step does not run scripts/set-version.sh")
+    git_at = names.index("@semantic-release/git")
+    if versioned[0] > git_at:
+        raise Failed(".releaserc.json runs @semantic-release/git before the version step (exec)")
     writes = subprocess.run(
         ["bash", "scripts/set-version.sh", "--files"],
         cwd=repo,
@@ -213,35 +303,63 @@ def check_release_config(repo: Path) -> str:
         text=True,
         check=True,
     ).stdout.split()
-    changelog = options.get("@semantic-release/changelog", {}).get("changelogFile", "CHANGELOG.md")
-    missing = sorted({*writes, changelog} - set(options["@semantic-release/git"].get("assets", [])))
+    if "@semantic-release/changelog" in names:
+        changelog_at = names.index("@semantic-release/changelog")
+        if changelog_at > git_at:
+            raise Failed(
+                ".releaserc.json runs @semantic-release/git before @semantic-release/changelog:"
+                " the release commit would miss the new CHANGELOG section"
+            )
+        writes.append(plugins[changelog_at][1].get("changelogFile", "CHANGELOG.md"))
+    patterns = asset_patterns(plugins[git_at][1].get("assets", []))
+    missing = sorted(f for f in set(writes) if not any(fnmatch.fnmatch(f, p) for p in patterns))
     if missing:
         left_out = ", ".join(missing)
         raise Failed(
             f"the release commit would leave out {left_out}: add them to the git plugin's assets"
         )
-    covered = ", ".join([*writes, changelog])
-    return f"version step before the git plugin, whose assets cover {covered}"
+    branch = str(answers(repo).get("release_branch"))
+    listed = release_branches(config.get("branches", ["main", "master"]))
+    if branch not in listed:
+        raise Failed(
+            f".releaserc.json releases from {', '.join(map(str, listed)) or 'no branch'}, but the"
+            f" release workflow runs on {branch}: put {branch} in its branches"
+        )
+    return f"version step before the git plugin, whose assets cover {', '.join(writes)}"
 
 
 def check_project_metadata(repo: Path) -> str:
     project, wanted = pyproject(repo).get("project", {}), answers(repo)
     problems = []
-    if project.get("name") != wanted.get("package_name"):
+    if normalise(str(project.get("name"))) != normalise(str(wanted.get("package_name"))):
         problems.append(
             f"name is {project.get('name')!r}, answers say {wanted.get('package_name')!r}"
         )
     if not re.fullmatch(r"\d+\.\d+\.\d+", str(project.get("version", ""))):
         problems.append(f"version {project.get('version')!r} is not X.Y.Z")
-    if project.get("requires-python") != f">={wanted.get('python_min')}":
+    floors = re.findall(r">=\s*(\d+\.\d+)(?![.\d])", str(project.get("requires-python", "")))
+    if floors != [
+        str(wanted.get("python_min"))
+    ]:  # upper bounds and exclusions are the maintainer's
         found, floor = project.get("requires-python"), wanted.get("python_min")
-        problems.append(f"requires-python is {found!r}, answers say >={floor}")
+        problems.append(
+            f"requires-python is {found!r}, answers say >={floor} (another floor: copier update"
+            " --trust -d python_min=...)"
+        )
     license_id = str(wanted.get("license"))
     expression = "LicenseRef-Proprietary" if license_id == "Proprietary" else license_id
-    if project.get("license") != expression:
+    # A compound expression (MIT OR Apache-2.0) that names the answer's licence is the maintainer's.
+    terms = re.split(r"\s+(?:OR|AND|WITH)\s+|[()\s]+", str(project.get("license", "")))
+    if project.get("license") != expression and expression not in terms:
         problems.append(f"license is {project.get('license')!r}, answers say {expression!r}")
-    phrase = LICENSE_PHRASES.get(license_id, "")
-    if phrase not in " ".join((text(repo / "LICENSE") or "").split()):
+    patterns = project.get("license-files", ["LICENSE"])
+    license_files = sorted(
+        {p for pattern in patterns for p in repo.glob(str(pattern)) if p.is_file()}
+    )
+    licence_text = " ".join(" ".join((text(p) or "").split()) for p in license_files)
+    # A Proprietary licence is whatever text its owner gives it; the others have their own words.
+    phrase = LICENSE_PHRASES.get(license_id, "") if license_id != "Proprietary" else ""
+    if not licence_text.strip() or phrase not in licence_text:
         # An update that changes the answer merges the new text; this catches a LICENSE
         # replaced by hand, or the old text kept while resolving that merge.
         problems.append(
@@ -257,8 +375,13 @@ def check_project_metadata(repo: Path) -> str:
 def check_package_layout(repo: Path) -> str:
     """The wheel holds the build backend's module(s) only: code elsewhere in src/ is left out."""
     module = str(answers(repo).get("module_name"))
+    build_backend = str(pyproject(repo).get("build-system", {}).get("build-backend", ""))
+    if build_backend != "uv_build":  # another backend's settings are its own (decision 0002)
+        return f"build backend {build_backend or 'none'}: its wheel is checked by make build"
     backend = pyproject(repo).get("tool", {}).get("uv", {}).get("build-backend", {})
-    built = backend.get("module-name")
+    # uv_build's default module is the distribution name with "-" and "." as "_".
+    default = re.sub(r"[-.]+", "_", str(pyproject(repo).get("project", {}).get("name", ""))).lower()
+    built = backend.get("module-name", default)
     modules = [built] if isinstance(built, str) else list(built or [])
     if module not in modules:
         where = "pyproject.toml [tool.uv.build-backend]"
@@ -339,10 +462,35 @@ def check_doppler_yaml(repo: Path) -> str:
         raise Failed(
             f"doppler.yaml names {found[0]}/{found[1]}, answers say {expected[0]}/{expected[1]}"
         )
+    # The scripts read it line by line (no YAML parser in bash): the first project: and config:.
+    lines = text(repo / "doppler.yaml") or ""
+    read = tuple(
+        next(iter(re.findall(rf"^[\s-]*{key}:\s*[\"']?([A-Za-z0-9_.-]+)", lines, re.M)), None)
+        for key in ("project", "config")
+    )
+    if read != found:
+        raise Failed(
+            f"the scripts would read doppler.yaml as {read[0]}/{read[1]}, not"
+            f" {found[0]}/{found[1]}: keep its first project: and config: lines plain, one per line"
+        )
     return f"{found[0]}/{found[1]}, no .doppler.yaml"
 
 
 def check_scripts(repo: Path) -> str:
+    mode = str(answers(repo).get("publish_via"))
+    expected = [*RENDERED, *RENDERED_IN_MODE.get(mode, ())]
+    missing = [
+        name
+        for name in expected
+        if name.startswith("scripts/")
+        and name.endswith((".sh", ".mjs", ".py"))
+        and not (repo / name).is_file()
+    ]
+    if missing:
+        raise Failed(
+            f"missing: {', '.join(missing)} (make targets, the workflows or the release run them;"
+            f" restore: git checkout HEAD -- {missing[0]}, or copier update)"
+        )
     scripts = [path for path in rendered(repo) if path.suffix in (".sh", ".mjs")]
     not_executable = [s.name for s in scripts if not os.access(s, os.X_OK)]
     if not_executable:
@@ -360,30 +508,88 @@ def check_scripts(repo: Path) -> str:
     return f"{len(scripts)} scripts executable, {len(shell)} pass bash -n"
 
 
-def makefile_targets(repo: Path) -> set[str]:
+def makefile_targets(repo: Path, makefile: str = "Makefile", seen: set | None = None) -> set[str]:
+    """The targets make knows: rules of the Makefile and of the files it includes; a pattern rule
+    (check-%) as a regular expression; a target named by a variable, with the variable's words."""
+    seen = set() if seen is None else seen
+    path = (repo / makefile).resolve()
+    if path in seen or not path.is_file():
+        return set()
+    seen.add(path)
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    variables = {}
+    for line in lines:
+        assignment = re.match(r"([A-Za-z_][\w]*)\s*[:?]?=\s*(.*)", line)
+        if assignment:
+            variables[assignment[1]] = assignment[2]
     targets = set()
-    for line in (repo / "Makefile").read_text(encoding="utf-8").splitlines():
+    for line in lines:
+        included = re.match(r"-?s?include\s+(.+)", line)
+        if included:
+            for name in included[1].split():
+                for found in sorted(repo.glob(name)) if "*" in name else [repo / name]:
+                    targets |= makefile_targets(repo, os.path.relpath(found, repo), seen)
+            continue
         head, sep, rest = line.partition(":")
-        if sep and not line.startswith(("\t", " ", "#")) and not rest.startswith("="):
-            targets.update(name for name in head.split() if re.fullmatch(r"[a-z][a-z0-9-]*", name))
+        if not sep or line.startswith(("\t", " ", "#")) or rest.startswith("="):
+            continue
+        for name in head.split():
+            variable = re.fullmatch(r"\$[({](\w+)[)}]", name)
+            for word in variables.get(variable[1], "").split() if variable else [name]:
+                if "%" in word:
+                    targets.add("re:" + re.escape(word).replace("%", ".+"))
+                elif re.fullmatch(r"[\w.-]+", word):
+                    targets.add(word)
     return targets
 
 
+def make_targets_called(script: str) -> set[str]:
+    """The targets a shell script's make commands name (not their options, variables or
+    redirections); none from a make pointed at another directory or Makefile."""
+    called = set()
+    for command in COMMAND_SEPARATOR.split(GITHUB_EXPRESSION.sub("$GH", script)):
+        words = command.split()
+        while words and (words[0] in COMMAND_PREFIXES or "=" in words[0]):
+            words.pop(0)  # env, time, VAR=value, ... before make
+        if not words or words[0] not in MAKE_COMMANDS:
+            continue
+        names, rest = [], iter(words[1:])
+        for word in rest:
+            if word.startswith(ANOTHER_MAKEFILE):
+                names = []  # another directory's or file's targets are not this Makefile's
+                break
+            if word in MAKE_OPTION_VALUES or word in REDIRECTIONS:
+                next(rest, None)  # its value
+            elif re.fullmatch(r"[\w.-]+", word) and not word.startswith("-"):
+                names.append(word)  # not an option, assignment, redirection or expansion
+        called.update(names)
+    return called
+
+
+def known(target: str, targets: set[str]) -> bool:
+    return target in targets or any(
+        t.startswith("re:") and re.fullmatch(t[3:], target) for t in targets
+    )
+
+
 def check_workflows(repo: Path) -> str:
-    targets, called, scripts = makefile_targets(repo), set(), set()
+    targets, called, scripts, local = makefile_targets(repo), set(), set(), set()
     workflows = [path for path in rendered(repo) if path.parent.name == "workflows"]
     for workflow in workflows:
         for job in (parsed(workflow).get("jobs") or {}).values():
-            for step in job.get("steps", []):
-                run = step.get("run", "")
-                called |= {
-                    t
-                    for args in MAKE_CALL.findall(run)
-                    for t in args.split()
-                    if not t.startswith("-")
-                }
+            if not isinstance(job, dict):
+                continue
+            # A reusable workflow or local action of this repository must exist.
+            steps = [step for step in job.get("steps") or [] if isinstance(step, dict)]
+            for uses in [job.get("uses"), *(step.get("uses") for step in steps)]:
+                if isinstance(uses, str) and uses.startswith("./"):
+                    local.add(uses[2:].split("@")[0])
+            for step in steps:
+                run = str(step.get("run", ""))
+                called |= make_targets_called(run)
                 scripts |= set(SCRIPT_CALL.findall(run))
-    missing = sorted(called - targets) + sorted(s for s in scripts if not (repo / s).is_file())
+    missing = sorted(t for t in called if not known(t, targets))
+    missing += sorted(path for path in scripts | local if not (repo / path).exists())
     if missing:
         raise Failed(f"workflows call what does not exist: {', '.join(missing)}")
     count = f"{len(called)} make targets and {len(scripts)} scripts"
@@ -397,8 +603,10 @@ def check_no_jinja(repo: Path) -> str:
         if content is None:
             continue
         scanned += 1
-        if JINJA.search(GITHUB_EXPRESSION.sub("", content)) or path.suffix == ".jinja":
-            raise Failed(f"unrendered Jinja in {path.relative_to(repo)}")
+        found = JINJA.search(content)
+        if found or path.suffix == ".jinja":
+            where = f" (line {content.count(chr(10), 0, found.start()) + 1})" if found else ""
+            raise Failed(f"unrendered Jinja in {path.relative_to(repo)}{where}")
     return f"no unrendered Jinja in {scanned} files"
 
 
@@ -464,6 +672,13 @@ def validate(repo: Path) -> int:
         except Unparsable as problem:  # files-parse has reported it: one root cause, one FAIL
             where = str(problem).replace(f"{repo}{os.sep}", "")
             line, mark, skipped = f"not checked: {where}", "skip", skipped + 1
+        except FileNotFoundError as missing:
+            where = os.path.relpath(missing.filename, repo) if missing.filename else "a file"
+            line, mark, failed = (
+                f"{where} is missing: restore it (git checkout HEAD -- {where}, or copier update)",
+                "FAIL",
+                failed + 1,
+            )
         except Exception as error:  # a check that cannot run is a failed check, with its reason
             line, mark, failed = (
                 f"could not run: {type(error).__name__}: {error}",
@@ -481,6 +696,8 @@ def validate(repo: Path) -> int:
 
 
 def main(argv: list[str]) -> None:
+    # A file name that is not UTF-8, or a terminal that is not, must not crash the checklist.
+    sys.stdout.reconfigure(errors="backslashreplace")
     repo = Path(argv[0] if argv else ".").resolve()
     print(on_terminal(f"validate: {len(CHECKS)} checks of {repo}", indent=4))
     sys.exit(1 if validate(repo) else 0)
