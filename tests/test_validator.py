@@ -293,6 +293,27 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(repo: Path) -> None:
     assert failed and "notes" in failed[0] and ".rej" in failed[0], result.stdout
 
 
+@pytest.mark.parametrize(
+    ("breakage", "check", "message"),
+    [
+        (write("doppler.yaml", "- a list\n"), "doppler-yaml", "doppler.yaml must be a mapping with a setup"),
+        (write("doppler.yaml", "setup: text\n"), "doppler-yaml", "doppler.yaml names None/None"),
+        (replace_in("pyproject.toml", 'version = "0.0.0"', 'dynamic = ["version"]'), "versions-agree",
+         "pyproject.toml has no [project] version"),
+        (write("scripts/set-version.sh", "exit 3\n"), "release-config", "scripts/set-version.sh --files failed"),
+    ],
+    ids=["doppler.yaml a list", "setup a string", "a dynamic version", "a broken set-version.sh"],
+)  # fmt: skip
+def test_a_file_of_the_wrong_shape_gets_a_sentence_not_an_exception(repo: Path, breakage, check, message) -> None:
+    breakage(repo)
+
+    _, lines = validate(repo)
+
+    mark, reason = lines[check]
+    assert mark == "FAIL" and message in reason, lines
+    assert not any("could not run" in reason for _, reason in lines.values()), lines
+
+
 def test_a_missing_file_is_named_with_the_way_back(repo: Path) -> None:
     (repo / "scripts/set-version.sh").unlink()
 

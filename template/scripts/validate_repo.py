@@ -296,13 +296,17 @@ def check_release_config(repo: Path) -> str:
     git_at = names.index("@semantic-release/git")
     if versioned[0] > git_at:
         raise Failed(".releaserc.json runs @semantic-release/git before the version step (exec)")
-    writes = subprocess.run(
+    listing = subprocess.run(
         ["bash", "scripts/set-version.sh", "--files"],
         cwd=repo,
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout.split()
+        check=False,
+    )
+    if listing.returncode != 0:
+        said = (listing.stderr.strip().splitlines() or ["no output"])[-1]
+        raise Failed(f"scripts/set-version.sh --files failed ({said}): restore the script")
+    writes = listing.stdout.split()
     if "@semantic-release/changelog" in names:
         changelog_at = names.index("@semantic-release/changelog")
         if changelog_at > git_at:
@@ -435,7 +439,9 @@ def normalise(name: str) -> str:
 
 
 def check_versions_agree(repo: Path) -> str:
-    version = pyproject(repo)["project"]["version"]
+    version = pyproject(repo).get("project", {}).get("version")
+    if version is None:  # project-metadata says why
+        raise Failed("pyproject.toml has no [project] version: the release step writes one there")
     package = parsed(repo / "package.json")["version"]
     lock = parsed(repo / "package-lock.json")["version"]
     if not version == package == lock:
@@ -454,8 +460,12 @@ def check_doppler_yaml(repo: Path) -> str:
     wanted = answers(repo)
     if wanted.get("publish_via") not in DOPPLER_MODES:
         return "not used in this publish mode"
-    setup = (parsed(repo / "doppler.yaml") or {}).get("setup")
+    config = parsed(repo / "doppler.yaml") or {}
+    if not isinstance(config, dict):
+        raise Failed("doppler.yaml must be a mapping with a setup: entry (project: and config:)")
+    setup = config.get("setup")
     entry = (setup[0] if isinstance(setup, list) and setup else setup) or {}
+    entry = entry if isinstance(entry, dict) else {}
     found = (entry.get("project"), entry.get("config"))
     expected = (wanted.get("doppler_project"), wanted.get("doppler_config"))
     if found != expected:
