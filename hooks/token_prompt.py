@@ -18,7 +18,11 @@ from say import say
 def offer_token_storage(repo: Path, secret: str) -> None:
     import questionary  # Copier's own dependency; imported here, only for a terminal
 
-    store = questionary.confirm(f"Store the PyPI token ({secret}) in Doppler now?", default=False).ask()
+    # Enter confirms: a habitual "y" then Enter must not submit an empty token and leave the paste
+    # to the shell's history.
+    store = questionary.confirm(
+        f"Store the PyPI token ({secret}) in Doppler now?", default=False, auto_enter=False
+    ).ask()
     if not store:
         say("token", "not stored now; later: `make token-set` in the new repo")
         return

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
+import termios
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,22 +90,34 @@ def test_token_set_prompts_with_hidden_input_on_a_terminal(repo) -> None:
     assert seen == []
 
 
-def test_token_set_logged_out_says_so_before_asking_for_the_token(repo) -> None:
-    """A token pasted into a prompt that Doppler could not then store would be pasted for nothing."""
+def test_token_set_refused_by_doppler_says_so_before_asking_and_shows_no_typed_ahead_token(repo) -> None:
+    """A token pasted into a prompt that Doppler could not then store would be pasted for nothing;
+    pasted while Doppler is asked, it must neither echo nor reach the shell afterwards."""
     path, env, state = repo
+    state.delay, state.refusal = 1.5, (401, "Invalid Auth token")  # slow, then refused
     pid, terminal = pty.fork()
     if pid == 0:
         os.chdir(path)
-        os.execvpe("make", ["make", "-s", "--no-print-directory", "token-set"], {**env, "DOPPLER_TOKEN": ""})
-    screen = drain(terminal)  # a prompt would wait for input, and this fail after its timeout
-    _, status = os.waitpid(pid, 0)
-    os.close(terminal)
+        os.execvpe("make", ["make", "-s", "--no-print-directory", "token-set"], env)
+    try:
+        deadline = time.monotonic() + 15
+        while termios.tcgetattr(terminal)[3] & termios.ECHO and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the script turns echo off for the check
+        echo_was_off = not termios.tcgetattr(terminal)[3] & termios.ECHO
+        os.write(terminal, PYPI_TOKEN.encode() + b"\r")  # typed ahead, during the check
+        screen = drain(terminal)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(terminal)
+        state.delay, state.refusal = 0.0, None
     words = " ".join(screen.decode(errors="replace").split())
 
+    assert echo_was_off, words
     assert os.waitstatus_to_exitcode(status) != 0, words
     assert f"Doppler cannot store {SECRET} yet" in words
-    assert "next: doppler login (or export DOPPLER_TOKEN), then make doppler-setup, then make token-set" in words
+    assert "then make token-set" in words
     assert "input hidden" not in words
+    assert PYPI_TOKEN not in words
     assert SECRET not in state.secrets[(PROJECT, CONFIG)]
 
 

@@ -194,7 +194,7 @@ def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, 
         os.execve(COPIER, command, env)
     with argv_containing(PYPI_TOKEN) as seen:
         screen = until(terminal, b"in Doppler now?")
-        os.write(terminal, b"y")
+        os.write(terminal, b"y\r")
         screen += until(terminal, b"input hidden")
         os.write(terminal, PYPI_TOKEN.encode() + b"\r")
         screen += drain(terminal)

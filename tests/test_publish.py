@@ -457,20 +457,49 @@ def test_a_private_classifier_anywhere_stops_an_upload_to_pypi_even_through_uv_p
     assert len(world.doppler.requests) == asked, "refused before asking Doppler for the token"
 
 
+LOGIN_SPELLINGS = {
+    "in the URL": lambda url, login: url.replace("://", f"://{login}@"),
+    "without slashes": lambda url, login: url.replace("://", f":{login}@"),  # uv still reads a login
+    "after a leading space": lambda url, login: " " + url.replace("://", f"://{login}@"),
+}
+
+
 @pytest.mark.parametrize("variable", ["UV_PUBLISH_URL", "UV_PUBLISH_CHECK_URL"])
-def test_a_login_in_an_index_url_is_refused_without_showing_it(world: PublishWorld, variable: str) -> None:
+@pytest.mark.parametrize("spell", LOGIN_SPELLINGS.values(), ids=LOGIN_SPELLINGS.keys())
+def test_a_login_in_an_index_url_is_refused_unseen(world: PublishWorld, variable: str, spell) -> None:
     url = getattr(world.index, "upload_url" if variable == "UV_PUBLISH_URL" else "check_url")
-    with_login = url.replace("://", f"://{INDEX_USER}:{INDEX_PASSWORD}@")
+    with_login = spell(url, f"{INDEX_USER}:{INDEX_PASSWORD}")
     asked = len(world.doppler.requests)
 
     with argv_containing(INDEX_PASSWORD) as seen:
         refused = world.publish(**{variable: with_login})
 
-    assert_clean_failure(refused, 2, f"{variable} contains a login", "the user goes in UV_PUBLISH_USERNAME")
+    assert_clean_failure(refused, 2, f"{variable} contains an @", "the user goes in UV_PUBLISH_USERNAME")
     assert INDEX_PASSWORD not in refused.stdout + refused.stderr
     assert seen == []
     assert len(world.doppler.requests) == asked
     assert uploads(world) == []
+
+
+def test_no_program_the_publish_starts_can_read_a_secret_it_does_not_need(world: PublishWorld, tmp_path: Path) -> None:
+    """Probes in front of the programs the script runs while the token's pipe is open (and after):
+    none may inherit that pipe (fd 3) or the Doppler token. Each then runs the real program."""
+    probes, seen = tmp_path / "probes", tmp_path / "seen"
+    probes.mkdir()
+    path = world.env()["PATH"]
+    for tool in ("python3", "uv", "git", "tar", "mkdir"):
+        real = shutil.which(tool, path=path)
+        (probes / tool).write_text(
+            f'#!/bin/sh\n{{ [ -e /proc/self/fd/3 ] && echo "{tool} has fd 3: $*"\n'
+            f'  [ -n "${{DOPPLER_TOKEN:-}}" ] && echo "{tool} has DOPPLER_TOKEN: $*"; }} >>"{seen}"\n'
+            f'exec "{real}" "$@"\n'
+        )
+        (probes / tool).chmod(0o755)
+
+    result = world.publish(PATH=f"{probes}:{path}")
+
+    assert_published_once(world, result)
+    assert not seen.exists() or seen.read_text() == "", seen.read_text()
 
 
 def test_a_check_url_naming_the_projects_page_is_refused_before_anything(world: PublishWorld) -> None:

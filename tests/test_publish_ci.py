@@ -142,6 +142,15 @@ def job(request: pytest.FixtureRequest, seeds, tmp_path: Path) -> Job:
     return checkout(seeds, services_for(request, request.param), tmp_path, request.param)
 
 
+def assert_no_secret_shown(result: subprocess.CompletedProcess[str]) -> None:
+    """A secret may appear in a ::add-mask:: command only: the runner hides that line, and the
+    value wherever the log would show it later."""
+    for secret in (PYPI_TOKEN, OIDC_REQUEST_TOKEN, SERVICE_TOKEN):
+        assert secret not in result.stderr
+        shown = [line for line in result.stdout.splitlines() if secret in line]
+        assert all(line == f"::add-mask::{secret}" for line in shown), shown
+
+
 def assert_clean_failure(
     result: subprocess.CompletedProcess[str], code: int, cause: str, next_step: str, *, annotated: bool = True
 ) -> None:
@@ -153,18 +162,31 @@ def assert_clean_failure(
     assert lines[1].strip().startswith("next: ") and next_step in lines[1], result.stderr
     annotation = f"::error title=publish: {lines[0].split()[1]} failed::"
     assert (annotation in result.stdout) is annotated, result.stdout
-    assert PYPI_TOKEN not in result.stdout + result.stderr
+    assert_no_secret_shown(result)
 
 
 def assert_published_once(job: Job, result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     assert f"published acme-widgets {job.version}" in result.stdout
     assert sorted(job.uploads()) == job.expected_files(), job.index.uploads
-    assert PYPI_TOKEN not in result.stdout + result.stderr
-    assert OIDC_REQUEST_TOKEN not in result.stdout + result.stderr
+    assert_no_secret_shown(result)
 
 
 # ---- the token modes, end to end -----------------------------------------------------------------
+
+
+def test_the_runner_is_told_to_mask_each_token_it_cannot_know(job: Job) -> None:
+    """A token read (doppler-ci) or minted (trusted publishing) at run time is no secret of the
+    workflow: unless the job prints ::add-mask:: for it, the runner would show it in the log."""
+    result = job.publish()
+
+    assert_published_once(job, result)
+    masks = [line for line in result.stdout.splitlines() if line.startswith("::add-mask::")]
+    expected = {"doppler-ci": [f"::add-mask::{PYPI_TOKEN}"], "token-secret": []}.get(job.mode)
+    if expected is not None:
+        assert masks == expected, result.stdout
+    else:  # uv's, for the token PyPI minted: it must reach the runner, not the script's log
+        assert len(masks) == 1 and masks[0].startswith("::add-mask::pypi-"), result.stdout
 
 
 def test_publish_job_uploads_once_and_verifies(job: Job) -> None:
