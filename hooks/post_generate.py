@@ -27,13 +27,27 @@ from token_prompt import interactive, offer_token_storage
 DOPPLER_MODES = ("local-doppler", "doppler-ci")
 
 
+# The validator as this template version renders it (the file is not a template).
+TEMPLATE_VALIDATOR = Path(__file__).resolve().parent.parent / "template/scripts/validate_repo.py"
+
+
+def validator_code(repo: Path) -> tuple[Path, object]:
+    """The repo's own validator, compiled; the template's copy when the repo's is missing or does
+    not compile (an update left conflict markers in it): that one then names the problem."""
+    script = repo / "scripts/validate_repo.py"
+    try:
+        return script, compile(script.read_bytes(), script, "exec")
+    except (OSError, SyntaxError, ValueError):
+        return TEMPLATE_VALIDATOR, compile(TEMPLATE_VALIDATOR.read_bytes(), TEMPLATE_VALIDATOR, "exec")
+
+
 def validate(repo: Path) -> None:
     """The generated repo's own validator; exits non-zero when a check fails."""
-    script = repo / "scripts/validate_repo.py"
+    script, code = validator_code(repo)
     sys.argv = [str(script), str(repo)]
     try:
         # Run as __main__ in this process (what runpy.run_path does, without importing runpy).
-        exec(compile(script.read_bytes(), script, "exec"), {"__name__": "__main__", "__file__": str(script)})
+        exec(code, {"__name__": "__main__", "__file__": str(script)})
     except SystemExit as done:
         if done.code:
             raise

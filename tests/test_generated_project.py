@@ -115,6 +115,17 @@ def test_the_maintainers_ruff_settings_leave_the_template_scripts_alone(render) 
     assert own.returncode != 0, "the maintainer's own code does follow the new settings"
 
 
+def test_make_format_formats_even_with_a_lint_error_no_fix_can_mend(render) -> None:
+    rendered = render()
+    code = rendered.path / "src/acme_widgets/core.py"
+    code.write_text('def f( ):\n    return  "' + "x" * 120 + '"\n')  # unformatted, and a line too long
+
+    result = subprocess.run(["make", "format"], cwd=rendered.path, capture_output=True, text=True, check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert code.read_text().startswith('def f():\n    return "x'), code.read_text()
+
+
 def test_make_validate_agrees_with_the_copy_time_check(tmp_path) -> None:
     """The checklist Copier printed after the copy is the one `make validate` prints in the repo."""
     dest = tmp_path / "repo"

@@ -260,6 +260,27 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text().replace(old, new, 1))
 
 
+def test_an_update_that_leaves_conflict_markers_in_the_validator_itself_names_them(tmp_path: Path) -> None:
+    """The repo's validator cannot run with markers in it: the template's copy checks the repo instead."""
+    template = template_clone(tmp_path)
+    project = tmp_path / "project"
+    render_from(template, project)
+    commit_everything(project, "init")
+    marker = "# What the template renders ({module} is module_name)."
+    replace_in(project / "scripts/validate_repo.py", marker, marker + " Mine.")
+    commit_everything(project, "docs: my note")
+    replace_in(template / "template/scripts/validate_repo.py", marker, marker + " Theirs.")
+    commit_everything(template, "docs: their note")
+    git(template, "tag", "v1.0.1")
+
+    result = attempt([COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], project)
+
+    assert "<<<<<<<" in (project / "scripts/validate_repo.py").read_text(), "the test needs a real conflict"
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "conflict markers in scripts/validate_repo.py" in result.stdout
+
+
 def test_copy_without_trust_is_refused_with_a_message(tmp_path: Path) -> None:
     command = [arg for arg in copy_command(tmp_path / "out", default_answers()) if arg != "--trust"]
     result = subprocess.run(command, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
