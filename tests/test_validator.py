@@ -280,7 +280,7 @@ def test_a_maintainers_customisation_passes(repo: Path, customise) -> None:
 
 
 def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(repo: Path) -> None:
-    (repo / os.fsdecode(b"notes\xe9.rej")).write_text("@@ -1 +1 @@\n")
+    (repo / os.fsdecode(b"src/caf\xe9.py")).write_text("X = 1\n")  # outside the module: named
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # strict, as on a UTF-8 desktop
 
     result = subprocess.run(
@@ -289,8 +289,20 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(repo: Path) -> None:
 
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    failed = [line for line in result.stdout.splitlines() if "FAIL  no-conflicts" in line]
-    assert failed and "notes" in failed[0] and ".rej" in failed[0], result.stdout
+    failed = [line for line in result.stdout.splitlines() if "FAIL  package-layout" in line]
+    assert failed and "src/caf" in failed[0] and ".py: not in the wheel" in failed[0], result.stdout
+
+
+def test_a_rej_file_counts_even_where_gitignore_hides_rej_files(repo: Path) -> None:
+    """Copier leaves .rej files beside the files it updates: a *.rej ignore line must not hide one."""
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / ".gitignore").write_text((repo / ".gitignore").read_text() + "*.rej\n")
+    (repo / "Makefile.rej").write_text("@@ -1 +1 @@\n")
+
+    _, lines = validate(repo)
+
+    mark, reason = lines["no-conflicts"]
+    assert mark == "FAIL" and "they are in Makefile.rej" in reason
 
 
 @pytest.mark.parametrize(

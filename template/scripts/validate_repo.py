@@ -128,12 +128,12 @@ class Unparsable(Exception):
 
 
 def files(repo: Path) -> Iterator[Path]:
-    """Every file of the repository that git does not ignore (without git: all but environments,
-    caches and build output). Ignored files are not the repo's, and copier update leaves no
-    .rej file among them."""
+    """Every file of the repository that its .gitignore files do not ignore (without git: all but
+    environments, caches and build output): ignored files are not the repo's."""
     listed = (
         subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            # The repo's own .gitignore files only: a global ignore of *.rej must not hide one.
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-per-directory=.gitignore"],
             cwd=repo,
             capture_output=True,
             check=False,
@@ -621,7 +621,10 @@ def check_no_jinja(repo: Path) -> str:
 
 
 def check_no_conflicts(repo: Path) -> str:
-    rejects = [str(p.relative_to(repo)) for p in files(repo) if p.suffix == ".rej"]
+    # Copier leaves a .rej beside a rendered file it could not merge, and nowhere else.
+    rejects = [
+        f"{path.relative_to(repo)}.rej" for path in rendered(repo) if Path(f"{path}.rej").exists()
+    ]
     if rejects:
         listed = ", ".join(sorted(rejects))
         raise Failed(
