@@ -160,6 +160,15 @@ CORRUPTIONS = {
     "releases from another branch": (lambda r: edit_json(r / ".releaserc.json", lambda c: c.update(
                                          branches=["trunk"])),
                                      "release-config", "releases from trunk, but the release workflow runs on main"),
+    "conflict markers without a label": (replace_in("Makefile", "UV ?= uv\n", "<<<<<<<\nUV ?= uv\n=======\n"
+                                                                          "UV ?= uvx\n>>>>>>>\n"),
+                                         "no-conflicts", "conflict markers in Makefile"),
+    "a version read through importlib.metadata under another name": (
+        replace_in("src/acme_widgets/__init__.py", '__version__ = version("acme-widgets")',
+                   '__version__ = importlib.metadata.version("acme-old")'),
+        "package-layout", 'reads version("acme-old")'),
+    "the README the build reads is gone": (lambda r: (r / "README.md").unlink(), "project-metadata",
+                                           "readme README.md is missing"),
     "doppler.yaml in a form the scripts cannot read": (write("doppler.yaml", "setup: {project: acme-widgets,"
                                                              " config: dev}\n"),
                                                        "doppler-yaml", "the scripts would read doppler.yaml as"),
@@ -267,6 +276,11 @@ CUSTOMISATIONS = {
     "hatchling as the build backend": replace_in("pyproject.toml", 'build-backend = "uv_build"',
                                                  'build-backend = "hatchling.build"'),
     "a second exec entry and glob assets": lambda r: edit_json(r / ".releaserc.json", second_exec_and_glob_assets),
+    "conflict markers shown in a fenced example": lambda r: (r / "docs/releasing.md").write_text(
+        (r / "docs/releasing.md").read_text() + "\n```\n<<<<<<< ours\na\n=======\nb\n>>>>>>> theirs\n```\n"),
+    "build output and notebook checkpoints under src": lambda r: (
+        write_new(r / "src/build/lib/acme_widgets/__init__.py", ""),
+        write_new(r / "src/.ipynb_checkpoints/scratch-checkpoint.py", "")),
 }  # fmt: skip
 
 
@@ -323,6 +337,17 @@ def test_a_file_of_the_wrong_shape_gets_a_sentence_not_an_exception(repo: Path, 
 
     mark, reason = lines[check]
     assert mark == "FAIL" and message in reason, lines
+    assert not any("could not run" in reason for _, reason in lines.values()), lines
+
+
+def test_answers_that_are_not_a_mapping_make_the_checks_wait_not_crash(repo: Path) -> None:
+    (repo / ".copier-answers.yml").write_text("- a\n- b\n")
+
+    code, lines = validate(repo)
+
+    assert code == 1
+    waiting = {name for name, (mark, reason) in lines.items() if mark == "skip"}
+    assert waiting and all("not a mapping of answers" in lines[name][1] for name in waiting), lines
     assert not any("could not run" in reason for _, reason in lines.values()), lines
 
 

@@ -100,7 +100,9 @@ JINJA = re.compile(
     r"\{(?<!\$\{)[{%]-?\s*(?:(?:if|elif|for\s+\w+\s+in|set\s+\w+\s*=|not)\s+)*"
     rf"(?:(?:{TEMPLATE_NAMES})\b|(?:import|from)\s+['\"]includes/)"
 )
-CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
+CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
+# A fenced block in Markdown: conflict markers shown there are an example, not a conflict.
+FENCED_BLOCK = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 # Where one shell command ends and the next begins (`then`, `do` and `else` start commands too).
 COMMAND_SEPARATOR = re.compile(r"\\\n|&&|\|\||[;&|\n()]|\b(?:then|do|else)\b")
 COMMAND_PREFIXES = ("env", "time", "command", "exec", "!", "{")
@@ -112,7 +114,9 @@ REDIRECTIONS = (">", ">>", "<", "2>", "&>")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 SCRIPT_CALL = re.compile(r"(?:^|[\s;&|])(?:\./)?(scripts/[\w./-]*\w)")
 # `__version__ = version("name")` and the smoke test's `__version__ == version("name")`.
-VERSION_LOOKUP = re.compile(r"__version__\s*==?\s*version\(\s*[\"']([^\"']+)[\"']\s*\)")
+VERSION_LOOKUP = re.compile(
+    r"__version__\s*==?\s*(?:[\w.]+\.)?version\(\s*[\"']([^\"']+)[\"']\s*\)"
+)
 
 
 class Failed(Exception):
@@ -186,7 +190,13 @@ def parsed(path: Path) -> Any:
 
 
 def answers(repo: Path) -> dict:
-    return parsed(repo / ".copier-answers.yml") or {}
+    path = repo / ".copier-answers.yml"
+    recorded = parsed(path) or {}
+    if not isinstance(
+        recorded, dict
+    ):  # the checks that need the answers wait, as for a parse error
+        raise Unparsable(path, "not a mapping of answers")
+    return recorded
 
 
 def pyproject(repo: Path) -> dict:
@@ -335,6 +345,12 @@ def check_release_config(repo: Path) -> str:
 def check_project_metadata(repo: Path) -> str:
     project, wanted = pyproject(repo).get("project", {}), answers(repo)
     problems = []
+    readme = project.get("readme")
+    readme = readme.get("file") if isinstance(readme, dict) else readme
+    if isinstance(readme, str) and not (repo / readme).is_file():
+        problems.append(
+            f"readme {readme} is missing: the build needs it (restore it or change readme)"
+        )
     if normalise(str(project.get("name"))) != normalise(str(wanted.get("package_name"))):
         problems.append(
             f"name is {project.get('name')!r}, answers say {wanted.get('package_name')!r}"
@@ -401,6 +417,11 @@ def check_package_layout(repo: Path) -> str:
         path.relative_to(repo).as_posix()
         for path in (repo / "src").rglob("*.py")
         if not any(path.relative_to(repo).is_relative_to(folder) for folder in built_dirs)
+        # build output and tools' hidden folders (.ipynb_checkpoints) are not code of the repo
+        and not any(
+            part in SKIPPED_DIRS or part.startswith(".")
+            for part in path.relative_to(repo).parent.parts
+        )
     )
     if left_out:
         # After a new module_name, the old module's other files stay behind (Copier removes
@@ -633,7 +654,11 @@ def check_no_conflicts(repo: Path) -> str:
             " hand, then delete it)"
         )
     marked = [
-        str(p.relative_to(repo)) for p in rendered(repo) if CONFLICT_MARKER.search(text(p) or "")
+        str(p.relative_to(repo))
+        for p in rendered(repo)
+        if CONFLICT_MARKER.search(
+            FENCED_BLOCK.sub("", text(p) or "") if p.suffix == ".md" else text(p) or ""
+        )
     ]
     if marked:
         raise Failed(
