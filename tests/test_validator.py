@@ -152,6 +152,9 @@ CORRUPTIONS = {
     "a make call inside an if": (replace_in(".github/workflows/ci.yml", "run: make test",
                                             "run: if true; then env CI=1 make deploy; fi"),
                                  "workflows", "workflows call what does not exist: deploy"),
+    "a make call as an if condition": (replace_in(".github/workflows/ci.yml", "run: make test",
+                                                  "run: if ! make deploy; then exit 1; fi"),
+                                       "workflows", "workflows call what does not exist: deploy"),
     "package.json's release key shadows .releaserc.json": (lambda r: edit_json(r / "package.json", lambda c: c.update(
                                                                release={"branches": ["main"]})),
                                                            "release-config", 'package.json\'s "release" key instead'),

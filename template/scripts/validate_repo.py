@@ -105,7 +105,7 @@ CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
 FENCED_BLOCK = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 # Where one shell command ends and the next begins (`then`, `do` and `else` start commands too).
 COMMAND_SEPARATOR = re.compile(r"\\\n|&&|\|\||[;&|\n()]|\b(?:then|do|else)\b")
-COMMAND_PREFIXES = ("env", "time", "command", "exec", "!", "{")
+COMMAND_PREFIXES = ("if", "elif", "while", "until", "env", "time", "command", "exec", "!", "{")
 MAKE_COMMANDS = ("make", "gmake", "$(MAKE)", "${MAKE}", "${MAKE:-make}")
 # Options of make that take a value as the next word, and those naming another Makefile.
 MAKE_OPTION_VALUES = ("-C", "-f", "-I", "-j", "-l", "-o", "-W", "--directory", "--file")
