@@ -281,9 +281,8 @@ def check_release_config(repo: Path) -> str:
     config = parsed(repo / ".releaserc.json")
     # semantic-release reads these before .releaserc.json, which would then go unread.
     shadows = [".releaserc"] if (repo / ".releaserc").exists() else []
-    if isinstance(parsed(repo / "package.json"), dict) and "release" in parsed(
-        repo / "package.json"
-    ):
+    package = parsed(repo / "package.json")
+    if isinstance(package, dict) and "release" in package:
         shadows.append('package.json\'s "release" key')
     if shadows:
         raise Failed(
