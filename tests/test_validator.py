@@ -175,6 +175,14 @@ CORRUPTIONS = {
     "doppler.yaml in a form the scripts cannot read": (write("doppler.yaml", "setup: {project: acme-widgets,"
                                                              " config: dev}\n"),
                                                        "doppler-yaml", "the scripts would read doppler.yaml as"),
+    "the release workflow is gone": (lambda r: (r / ".github/workflows/release.yml").unlink(), "workflows",
+                                     ".github/workflows/release.yml is missing: every release runs there"),
+    "another licence in PEP 621's older table": (replace_in("pyproject.toml", 'license = "MIT"',
+                                                            'license = { text = "Apache-2.0" }'),
+                                                 "project-metadata", "answers say 'MIT'"),
+    "a shareable configuration, and its own plugins out of order": (
+        lambda r: edit_json(r / ".releaserc.json", lambda c: (c.update(extends="@acme/release"), git_plugin_first(c))),
+        "release-config", "runs @semantic-release/git before the version step"),
 }  # fmt: skip
 
 
@@ -284,6 +292,12 @@ CUSTOMISATIONS = {
     "build output and notebook checkpoints under src": lambda r: (
         write_new(r / "src/build/lib/acme_widgets/__init__.py", ""),
         write_new(r / "src/.ipynb_checkpoints/scratch-checkpoint.py", "")),
+    "the licence in PEP 621's older {text} table": replace_in(
+        "pyproject.toml", 'license = "MIT"\nlicense-files = ["LICENSE"]', 'license = { text = "MIT" }'),
+    "the licence in PEP 621's older {file} table": lambda r: ((r / "LICENSE").rename(r / "COPYING"), replace_in(
+        "pyproject.toml", 'license = "MIT"\nlicense-files = ["LICENSE"]', 'license = { file = "COPYING" }')(r)),
+    "the release plugins and branches from a shareable configuration": lambda r: edit_json(
+        r / ".releaserc.json", lambda c: (c.pop("plugins"), c.pop("branches"), c.update(extends="@acme/release"))),
 }  # fmt: skip
 
 

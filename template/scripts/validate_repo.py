@@ -77,6 +77,7 @@ RENDERED_IN_MODE = {
     "token-secret": ("scripts/publish-from-ci.sh",),
     "trusted-publishing": ("scripts/publish-from-ci.sh",),
 }
+RELEASE_WORKFLOW = ".github/workflows/release.yml"
 # Rendered once, then the maintainer's (Copier's _skip_if_exists): their text is theirs.
 OWNED = ("CHANGELOG.md", "src/{module}/__init__.py", "tests/test_{module}.py")
 # A phrase each licence text has, whatever copyright line or layout the maintainer gives it.
@@ -289,6 +290,10 @@ def check_release_config(repo: Path) -> str:
             f"semantic-release reads {' and '.join(shadows)} instead of .releaserc.json: keep"
             " one configuration, .releaserc.json (the release workflow and these checks use it)"
         )
+    inherited = config.get("extends")
+    if inherited and "plugins" not in config:
+        # A shareable configuration (an npm package) sets the plugins: nothing here to judge.
+        return f"plugins come from {inherited} (extends), not checked here"
     plugins = release_plugins(config)
     names = [name for name, _ in plugins]
     for required in ("@semantic-release/exec", "@semantic-release/git"):
@@ -333,7 +338,7 @@ def check_release_config(repo: Path) -> str:
         )
     branch = str(answers(repo).get("release_branch"))
     listed = release_branches(config.get("branches", ["main", "master"]))
-    if branch not in listed:
+    if branch not in listed and not (inherited and "branches" not in config):
         raise Failed(
             f".releaserc.json releases from {', '.join(map(str, listed)) or 'no branch'}, but the"
             f" release workflow runs on {branch}: put {branch} in its branches"
@@ -367,11 +372,16 @@ def check_project_metadata(repo: Path) -> str:
         )
     license_id = str(wanted.get("license"))
     expression = "LicenseRef-Proprietary" if license_id == "Proprietary" else license_id
+    declared, patterns = project.get("license", ""), project.get("license-files", ["LICENSE"])
+    if isinstance(declared, dict):  # PEP 621's older table: {text = "MIT"} or {file = "COPYING"}
+        if "file" in declared:
+            declared, patterns = expression, [str(declared["file"])]
+        else:
+            declared = declared.get("text", "")
     # A compound expression (MIT OR Apache-2.0) that names the answer's licence is the maintainer's.
-    terms = re.split(r"\s+(?:OR|AND|WITH)\s+|[()\s]+", str(project.get("license", "")))
-    if project.get("license") != expression and expression not in terms:
+    terms = re.split(r"\s+(?:OR|AND|WITH)\s+|[()\s]+", str(declared))
+    if declared != expression and expression not in terms:
         problems.append(f"license is {project.get('license')!r}, answers say {expression!r}")
-    patterns = project.get("license-files", ["LICENSE"])
     license_files = sorted(
         {p for pattern in patterns for p in repo.glob(str(pattern)) if p.is_file()}
     )
@@ -603,6 +613,11 @@ def known(target: str, targets: set[str]) -> bool:
 
 
 def check_workflows(repo: Path) -> str:
+    if not (repo / RELEASE_WORKFLOW).is_file():
+        raise Failed(
+            f"{RELEASE_WORKFLOW} is missing: every release runs there; restore it from git"
+            f" (git log --oneline -- {RELEASE_WORKFLOW} shows the commit that removed it)"
+        )
     targets, called, scripts, local = makefile_targets(repo), set(), set(), set()
     workflows = [path for path in rendered(repo) if path.parent.name == "workflows"]
     for workflow in workflows:
