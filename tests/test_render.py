@@ -251,6 +251,18 @@ def test_readme_links_work_on_the_pypi_page(rendered_default: Rendered) -> None:
     assert [link for link in links if not link.startswith("https://")] == []
 
 
+@pytest.mark.parametrize("license", ["MIT", "Proprietary"])
+def test_the_readme_badges_show_this_repos_ci_and_pypi_only_for_a_public_package(render, license: str) -> None:
+    rendered = render(license=license, github_owner="acme", github_repo="widgets", release_branch="trunk")
+    badges = re.findall(r"^\[!\[(\w+)\]\(([^)]+)\)\]\(([^)]+)\)$", rendered.text("README.md"), re.MULTILINE)
+
+    ci = "https://github.com/acme/widgets/actions/workflows/ci.yml"
+    assert badges[0] == ("CI", f"{ci}/badge.svg?branch=trunk", ci)
+    assert (rendered.path / ".github/workflows/ci.yml").is_file()
+    pypi = [name for name, image, _ in badges if "pypi" in image]
+    assert pypi == ([] if license == "Proprietary" else ["PyPI", "Python"])
+
+
 def test_the_next_steps_cd_into_a_path_with_spaces(tmp_path) -> None:
     dest = tmp_path / "my packages" / "acme widgets"
     cmd = [arg for arg in copy_command(dest, default_answers(), "--skip-tasks") if arg != "--quiet"]

@@ -6,6 +6,7 @@ import filecmp
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,41 @@ def test_the_maintainers_own_make_targets_survive_an_update_in_their_own_section
     assert "  test               Run the tests\n" in listed
     assert listed.endswith("\nYour own targets\n  docs               Build the docs\n"), listed
     assert not list(project.rglob("*.rej"))
+
+
+def test_the_maintainers_own_dev_tools_survive_an_update_of_the_templates(tmp_path: Path) -> None:
+    """`uv add --dev` writes beside the template's tool list, not next to its last line."""
+    template, project = _committed_copy(tmp_path)
+    run(["uv", "add", "--quiet", "--dev", "--frozen", "pytest-cov>=5"], project)  # edits pyproject.toml only
+    commit_everything(project, "build: coverage")
+    versions = template / "includes/versions.jinja"
+    versions.write_text(versions.read_text().replace('"pyyaml>=6.0"]', '"pyyaml>=6.0.2", "mypy>=1.18"]'))
+    commit_everything(template, "build: newer pyyaml, and mypy")
+    git(template, "tag", "v1.0.1")
+
+    result = attempt([COPIER, "update", "--trust", "--defaults"], project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    groups = tomllib.loads((project / "pyproject.toml").read_text())["dependency-groups"]
+    assert groups["template-dev"][-2:] == ["pyyaml>=6.0.2", "mypy>=1.18"]
+    assert groups["dev"] == [{"include-group": "template-dev"}, "pytest-cov>=5"]
+
+
+def test_a_badge_the_maintainer_adds_survives_a_new_description(tmp_path: Path) -> None:
+    """Badges go under the title, where the template's own stand between them and the line a new
+    description changes."""
+    _, project = _committed_copy(tmp_path)
+    readme = project / "README.md"
+    badge = "[![Coverage](https://img.shields.io/badge/coverage-98%25-green)](https://example.com)\n"
+    readme.write_text(readme.read_text().replace("# Acme Widgets\n\n", "# Acme Widgets\n\n" + badge + "\n", 1))
+    commit_everything(project, "docs: coverage badge")
+
+    result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "description=Widgets, renamed."], project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = readme.read_text()
+    assert text.startswith("# Acme Widgets\n\n" + badge + "\n[![CI]"), text
+    assert "\n\nWidgets, renamed.\n" in text
 
 
 def test_a_section_the_maintainer_adds_to_the_publishing_guide_survives_a_mode_switch(tmp_path: Path) -> None:
