@@ -15,6 +15,8 @@
   publish reads the token from the new place, which holds nothing yet. The hook says what to store.
 - A new package_name: PyPI takes it as a new project, which neither a token scoped to the old
   name nor the old name's trusted publisher covers. The hook says what the first release needs.
+- A new python_min, license, description or author: PyPI shows it only once a release ships it,
+  and the suggested `chore:` commit releases nothing. The hook names a type that does.
 """
 
 from __future__ import annotations
@@ -262,6 +264,29 @@ def report_branch(repo: Path, answers: Answers) -> None:
     )
 
 
+# Answers the package's metadata carries: PyPI shows a change only once a release ships it.
+METADATA_ANSWERS = ("python_min", "license", "description", "author_name", "author_email")
+
+
+def report_release(answers: Answers) -> None:
+    """When the package's metadata changed: a commit type that releases it (`chore:` releases nothing)."""
+    changed = [name for name in METADATA_ANSWERS if changed_answer(answers, name)]
+    if not changed:
+        return
+    python = changed_answer(answers, "python_min")
+    if python and [int(part) for part in python[1].split(".")] > [int(part) for part in python[0].split(".")]:
+        kind = f"`feat!: require Python {python[1]}` (a major release: Python {python[0]} users keep the last one)"
+    elif python:
+        kind = f"`feat: support Python {python[1]}`"
+    else:
+        kind = "`fix: ...`"
+    say(
+        "commit",
+        f"{', '.join(changed)} changed in the package's metadata, which reaches PyPI with the next release:"
+        f" commit the update as {kind}, not `chore:`, which releases nothing",
+    )
+
+
 def report_update(repo: Path) -> None:
     relock(repo)
     answers = answers_before_and_after(repo)
@@ -272,3 +297,4 @@ def report_update(repo: Path) -> None:
     report_licence(answers)
     report_token_place(answers)
     report_branch(repo, answers)
+    report_release(answers)

@@ -116,5 +116,20 @@ def main(argv: list[str]) -> None:
     offer_token_storage(repo, secret)
 
 
+def say_interrupted(argv: list[str]) -> None:
+    """After Ctrl-C: what is done and what to run, instead of a traceback."""
+    if argv[:1] == ["copy"]:
+        mode = recorded_answers(Path.cwd()).get("publish_via")
+        later = ", then `make doppler-setup`" if mode in DOPPLER_MODES else ""
+        say("stopped", f"interrupted before the checks finished; the files are in place: run `make validate`{later}")
+    else:
+        say("stopped", "interrupted before the checks finished; the updated files are in place: run `make validate`")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    arguments = sys.argv[1:]  # validate() replaces sys.argv
+    try:
+        main(arguments)
+    except KeyboardInterrupt:
+        say_interrupted(arguments)
+        sys.exit(130)

@@ -28,7 +28,9 @@ def offer_token_storage(repo: Path, secret: str) -> None:
         return
     token = questionary.password("PyPI token (input hidden):").ask()
     if not token:
-        say("token", "nothing entered; later: `make token-set` in the new repo")
+        # questionary answers None to Ctrl-C, "" to a bare Enter.
+        said = "cancelled" if token is None else "nothing entered"
+        say("token", f"{said}; later: `make token-set` in the new repo")
         return
     result = subprocess.run(
         ["scripts/pypi-token.sh", "set"], cwd=repo, input=token, capture_output=True, text=True, check=False
@@ -36,7 +38,7 @@ def offer_token_storage(repo: Path, secret: str) -> None:
     outcome = (result.stdout + result.stderr).strip().splitlines()
     # On a failure, its second line says what to run next.
     shown = outcome[:2] if result.returncode != 0 else outcome[:1]
-    say("token", " ".join(line.strip() for line in shown) or "done")
+    say("token", "; ".join(line.strip() for line in shown) or "done")
 
 
 def interactive(defaults: bool) -> bool:

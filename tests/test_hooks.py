@@ -154,6 +154,45 @@ def test_a_failed_check_stops_doppler_and_binds_nothing(tmp_path: Path, home: Pa
     assert bound_project(repo, copier_env(home, url)) == []
 
 
+def test_ctrl_c_in_the_hook_says_what_is_left_to_run_without_a_traceback(
+    tmp_path: Path, home: Path, rendered_default: Rendered
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered_default.path, repo, symlinks=True)
+    with fake_doppler(DopplerState(delay=60)) as (url, _):  # the hook waits on `doppler me`
+        hook = subprocess.Popen(
+            [sys.executable, str(REPO_ROOT / "hooks/post_generate.py"), "copy", "True"], cwd=repo,
+            env=copier_env(home, url), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            out = until_line(hook.stdout, "validate: 10 passed")
+            os.killpg(hook.pid, signal.SIGINT)  # what Ctrl-C sends: to the hook and to `doppler me`
+            rest, err = hook.communicate(timeout=10)
+        finally:
+            if hook.poll() is None:
+                os.killpg(hook.pid, signal.SIGKILL)
+                hook.wait()
+
+    assert hook.returncode == 130, out + rest + err
+    assert "Traceback" not in err, err
+    stopped = [line.strip() for line in rest.splitlines() if line.strip().startswith("stopped")]
+    assert stopped == [
+        "stopped   interrupted before the checks finished; the files are in place: run `make validate`,"
+        " then `make doppler-setup`"
+    ]
+
+
+def until_line(stream, text: str) -> str:
+    """What stream printed up to and including the first line containing text."""
+    seen = ""
+    for line in stream:
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} never came: {seen}")
+
+
 def test_modes_without_doppler_skip_it(tmp_path: Path, home: Path, doppler_api) -> None:
     url, _ = doppler_api
     result = copy(tmp_path / "out", copier_env(home, url), publish_via="trusted-publishing")
@@ -207,6 +246,38 @@ def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, 
     assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
     assert PYPI_TOKEN.encode() not in screen
     assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (b"\x03", "token cancelled; later: `make token-set` in the new repo"),  # Ctrl-C
+        (b"pypi-abc def\r", "nothing was stored; next: make token-set"),
+    ],
+    ids=["ctrl-c", "refused"],
+)
+def test_a_token_not_stored_at_the_prompt_says_why(
+    tmp_path: Path, home: Path, doppler_api, typed: bytes, said: str
+) -> None:
+    url, state = doppler_api
+    state.secrets[(PROJECT, CONFIG)] = {}
+    env = copier_env(home, url, TERM="xterm")
+    command = [arg for arg in copy_command(tmp_path / "out", ALL_ANSWERS) if arg != "--defaults"]
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve(COPIER, command, env)
+    screen = until(terminal, b"in Doppler now?")
+    os.write(terminal, b"y\r")
+    screen += until(terminal, b"input hidden")
+    os.write(terminal, typed)
+    screen += drain(terminal)
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    shown = " ".join(ANSI_CODE.sub(b"", screen).decode(errors="replace").split())
+
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    assert said in shown
+    assert state.secrets[(PROJECT, CONFIG)] == {}
 
 
 def copy_asking_no_token(dest: Path, env: dict[str, str], answers: dict[str, str], marker: bytes) -> tuple[int, str]:

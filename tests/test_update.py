@@ -221,6 +221,11 @@ def test_changed_answers_merge_beside_a_released_version(tmp_path: Path) -> None
     assert 'description = "Widgets, renamed"' in pyproject and 'name = "acme-gadgets"' in pyproject
     assert '"version": "1.4.0"' in (project / "package.json").read_text()
     assert "<<<<<<<" not in pyproject + (project / "package.json").read_text()
+    assert report_lines(output, "commit") == [
+        "commit    python_min, description, author_name changed in the package's metadata, which reaches PyPI with"
+        " the next release: commit the update as `feat!: require Python 3.12` (a major release: Python 3.11 users"
+        " keep the last one), not `chore:`, which releases nothing"
+    ]
 
 
 def test_an_update_to_another_licence_brings_its_text(tmp_path: Path) -> None:
@@ -331,6 +336,7 @@ def test_an_update_to_a_new_release_branch_says_what_to_rename(tmp_path: Path) -
     assert "`git branch -m main trunk && git push -u origin trunk`" in branch[0]
     assert "default branch on GitHub" in branch[0]
     assert 'branches: ["trunk"]' in (project / ".github/workflows/release.yml").read_text()
+    assert report_lines(output, "commit") == [], "the package's metadata did not change"
 
 
 def test_an_update_after_the_branch_was_renamed_leaves_out_the_rename(tmp_path: Path) -> None:
@@ -365,6 +371,9 @@ def test_a_licence_change_to_and_from_proprietary_says_where_make_publish_now_up
     assert len(to_public) == 1, public
     assert "license is now MIT (was Proprietary): make publish uploads to PyPI" in to_public[0]
     assert "license is now" not in other, "MIT to Apache-2.0 changes nothing about publishing"
+    assert [line.split(": commit the update as ")[-1] for line in report_lines(other, "commit")] == [
+        "`fix: ...`, not `chore:`, which releases nothing"
+    ]
 
 
 def test_an_update_that_keeps_the_release_branch_says_nothing_about_it(tmp_path: Path) -> None:
