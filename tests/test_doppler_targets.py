@@ -347,6 +347,19 @@ def test_a_refused_value_says_how_to_store_it_for_the_index_of_this_run(repo) ->
     assert SECRET not in state.secrets[(PROJECT, CONFIG)]
 
 
+def test_a_stored_password_says_how_to_read_it_back_for_the_index_of_this_run(repo) -> None:
+    path, env, state = repo
+    own_index = {**env, "UV_PUBLISH_URL": "http://127.0.0.1:9/", "UV_PUBLISH_USERNAME": "alice"}
+
+    result = make(path, own_index, "token-set", stdin="a pass phrase\n")
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "; UV_PUBLISH_URL=http://127.0.0.1:9/ UV_PUBLISH_USERNAME=alice make token-check reads it back" in result.stdout
+    )
+    assert state.secrets[(PROJECT, CONFIG)][SECRET] == "a pass phrase"
+
+
 def test_a_proprietary_package_is_never_sent_to_pypi_for_its_token(render, doppler_api, tmp_path: Path) -> None:
     url, state = doppler_api
     state.secrets[(PROJECT, CONFIG)] = {}
