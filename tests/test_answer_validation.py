@@ -31,11 +31,15 @@ BAD_ANSWERS = [
     ({"module_name": "class"}, "module_name must not be a Python keyword"),
     ({"module_name": "Acme"}, "module_name must be a lowercase Python identifier"),
     ({"module_name": "1acme"}, "not starting with a digit"),
+    ({"module_name": "__init__"}, 'module_name must not start with "__"'),
     ({"module_name": "acme-widgets"}, "module_name must be a lowercase Python identifier"),
     ({"description": "d" * 201}, "description must be one non-empty line of at most 200 characters"),
     ({"description": "two\nlines"}, "description must be one non-empty line"),
     ({"author_name": "   "}, "author_name must be one non-empty line"),
     ({"author_name": "Ann <ann@x.org>"}, 'without "<" or ">"'),
+    ({"project_name": "Acme Widgets "}, "project_name must not start or end with a space"),
+    ({"description": " Widgets."}, "description must not start or end with a space"),
+    ({"author_name": " Ann Author"}, "author_name must not start or end with a space"),
     ({"author_email": "not-an-email"}, "author_email must look like name@example.com"),
     ({"author_email": "a@localhost"}, "a domain with a dot"),
     ({"author_email": "a b@example.com"}, "no spaces"),
@@ -208,7 +212,7 @@ def test_the_publish_prompt_disables_the_ci_modes_for_a_proprietary_licence(tmp_
     plain = ANSI_CODE.sub(b"", screen).decode(errors="replace")
     # The prompt cuts each line at 80 columns: the whole reason shows only when it fits.
     assert plain.count("(not for Proprietary)") >= 3, plain[-2000:]
-    assert "How releases reach PyPI: local-doppler only, as the CI modes" in plain, plain[-2000:]
+    assert "How releases are published: local-doppler only, to your own index" in plain, plain[-2000:]
     recorded = yaml.safe_load((tmp_path / "out/.copier-answers.yml").read_text())
     assert recorded["publish_via"] == "local-doppler", "the cursor cannot rest on a disabled choice"
 
