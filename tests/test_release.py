@@ -97,6 +97,18 @@ def test_a_git_revert_commit_cuts_a_patch_release(repo: ReleaseRepo) -> None:
     assert "### Reverts" in (repo.path / "CHANGELOG.md").read_text()
 
 
+def test_a_breaking_change_of_a_type_without_a_release_goes_under_its_section_title(repo: ReleaseRepo) -> None:
+    """Breaking changes show whatever their type; hidden types show only then, under a real heading."""
+    repo.commit("refactor: new internals\n\nBREAKING CHANGE: widgets are now immutable")
+    repo.commit("build: tidy the lockfile")
+
+    assert repo.release_ok() == {"released": True, "version": "2.0.0"}
+    notes = (repo.path / "CHANGELOG.md").read_text().split("## [1.0.0]")[0]
+    assert "### Code Refactoring\n\n* new internals" in notes
+    assert "### refactor" not in notes
+    assert "tidy the lockfile" not in notes
+
+
 def test_chore_and_test_commits_make_no_release(repo: ReleaseRepo) -> None:
     repo.commit("chore: tidy")
     repo.commit("test: more cases")
