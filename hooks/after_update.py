@@ -36,7 +36,8 @@ Answers = tuple[dict, dict]
 LOCK_BLOCKERS = ("UV_LOCKED", "UV_FROZEN")
 
 
-def relock(repo: Path) -> None:
+def relock(repo: Path, python_min: str | None = None) -> None:
+    """Re-lock after the update; python_min: the new floor when the update raised or lowered it."""
     lock = repo / "uv.lock"
     if not lock.is_file():
         return  # never installed yet: `make install` writes the first lock
@@ -56,7 +57,10 @@ def relock(repo: Path) -> None:
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         reason = next((line for line in lines if line.startswith("error")), lines[0] if lines else "")
-        say("uv.lock", f"could not re-lock ({reason or result.returncode}); run `make install` and commit uv.lock")
+        # uv looks for (or downloads) an interpreter of the new floor: its error does not say so.
+        needs = f"; uv needs a Python {python_min} or later (`uv python install {python_min}`)" if python_min else ""
+        then = "run `make install` and commit uv.lock"
+        say("uv.lock", f"could not re-lock ({reason or result.returncode}){needs}; {then}")
     elif lock.read_bytes() == before:
         say("uv.lock", "in step with pyproject.toml")
     else:
@@ -288,8 +292,9 @@ def report_release(answers: Answers) -> None:
 
 
 def report_update(repo: Path) -> None:
-    relock(repo)
     answers = answers_before_and_after(repo)
+    python = changed_answer(answers, "python_min")
+    relock(repo, python[1] if python else None)
     report_removed(repo, answers)
     report_module(repo, answers)
     report_package(answers)

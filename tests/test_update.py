@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import re
 import subprocess
 import sys
@@ -175,6 +176,25 @@ def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path:
     assert 'specifier = ">=8.4"' in (project / "uv.lock").read_text()
     run(["uv", "lock", "--check"], project)
     assert {"pyproject.toml", "uv.lock"} <= set(git(project, "diff", "--name-only").split())
+
+
+def test_a_relock_without_a_python_of_the_new_floor_says_it_needs_one(tmp_path: Path) -> None:
+    template = template_clone(tmp_path)
+    project = tmp_path / "project"
+    render_from(template, project)
+    run(["uv", "lock", "--quiet"], project)
+    commit_everything(project, "init")
+    # uv may use only its own Pythons, of which an empty folder holds none, and may download none.
+    no_python = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_PYTHON_PREFERENCE": "only-managed",
+                 "UV_PYTHON_INSTALL_DIR": str(tmp_path / "no-pythons")}  # fmt: skip
+
+    output = run([COPIER, "update", "--trust", "--defaults", "-d", "python_min=3.12"], project, no_python)
+
+    [relock] = report_lines(output, "uv.lock")
+    assert relock.startswith("uv.lock   could not re-lock (")
+    assert relock.endswith(
+        "; uv needs a Python 3.12 or later (`uv python install 3.12`); run `make install` and commit uv.lock"
+    )
 
 
 def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: Path) -> None:
