@@ -25,6 +25,8 @@ from say import say
 from token_prompt import interactive, offer_token_storage
 
 DOPPLER_MODES = ("local-doppler", "doppler-ci")
+# How far main() got, for the message after a Ctrl-C: the checks until a later stage is reached.
+REACHED: list[str] = []
 
 
 # The validator as this template version renders it (the file is not a template).
@@ -101,11 +103,13 @@ def main(argv: list[str]) -> None:
             )
         raise
     if not copying:
+        REACHED.append("report")
         report_update(repo)
         return
     warn_of_a_relative_template_path(answers.get("_src_path"))
     if mode not in DOPPLER_MODES:
         return
+    REACHED.append("doppler")
     bound = setup_doppler(repo, login_check)
     # Storing needs a logged-in CLI: when Doppler was skipped, a pasted token would go nowhere.
     if not bound or not interactive(defaults=argv[1:2] == ["True"]):
@@ -113,17 +117,28 @@ def main(argv: list[str]) -> None:
     if answers.get("license") == "Proprietary":  # the token of an index this hook knows nothing of yet
         say("token", "not asked: store your own index's token with `UV_PUBLISH_URL=<upload URL> make token-set`")
         return
+    REACHED.append("token")
     offer_token_storage(repo, secret)
 
 
 def say_interrupted(argv: list[str]) -> None:
-    """After Ctrl-C: what is done and what to run, instead of a traceback."""
-    if argv[:1] == ["copy"]:
+    """After Ctrl-C: what is done and what is left to run, instead of a traceback."""
+    stage = REACHED[-1] if REACHED else "checks"
+    commit = "then `make install` (it re-locks uv.lock) and read `git status` before committing"
+    if argv[:1] != ["copy"]:
+        if stage == "checks":
+            text = f"interrupted during the checks; the updated files are in place: run `make validate`, {commit}"
+        else:
+            text = f"interrupted during the update's report, after the checks passed: {commit.removeprefix('then ')}"
+    elif stage == "doppler":
+        text = "interrupted while binding Doppler, after the checks passed: run `make doppler-setup`"
+    elif stage == "token":
+        text = "interrupted while storing the token: run `make token-set` (it replaces whatever was stored)"
+    else:
         mode = recorded_answers(Path.cwd()).get("publish_via")
         later = ", then `make doppler-setup`" if mode in DOPPLER_MODES else ""
-        say("stopped", f"interrupted before the checks finished; the files are in place: run `make validate`{later}")
-    else:
-        say("stopped", "interrupted before the checks finished; the updated files are in place: run `make validate`")
+        text = f"interrupted during the checks; the files are in place: run `make validate`{later}"
+    say("stopped", text)
 
 
 if __name__ == "__main__":

@@ -347,16 +347,25 @@ def test_a_refused_value_says_how_to_store_it_for_the_index_of_this_run(repo) ->
     assert SECRET not in state.secrets[(PROJECT, CONFIG)]
 
 
-def test_a_stored_password_says_how_to_read_it_back_for_the_index_of_this_run(repo) -> None:
+@pytest.mark.parametrize(
+    ("url", "user", "shown"),
+    [
+        ("http://127.0.0.1:9/", "alice", "UV_PUBLISH_URL=http://127.0.0.1:9/ UV_PUBLISH_USERNAME=alice"),
+        ("http://127.0.0.1:9/?repo=a&b=c", "o'brien smith",
+         "UV_PUBLISH_URL='http://127.0.0.1:9/?repo=a&b=c' UV_PUBLISH_USERNAME='o'\\''brien smith'"),
+    ],
+    ids=["plain", "quoted"],
+)  # fmt: skip
+def test_a_stored_password_says_how_to_read_it_back_for_the_index_of_this_run(repo, url, user, shown) -> None:
     path, env, state = repo
-    own_index = {**env, "UV_PUBLISH_URL": "http://127.0.0.1:9/", "UV_PUBLISH_USERNAME": "alice"}
+    own_index = {**env, "UV_PUBLISH_URL": url, "UV_PUBLISH_USERNAME": user}
 
     result = make(path, own_index, "token-set", stdin="a pass phrase\n")
 
     assert result.returncode == 0, result.stderr
-    assert (
-        "; UV_PUBLISH_URL=http://127.0.0.1:9/ UV_PUBLISH_USERNAME=alice make token-check reads it back" in result.stdout
-    )
+    assert f"; {shown} make token-check reads it back" in result.stdout
+    words = subprocess.run(["bash", "-c", f"{shown} env"], capture_output=True, text=True, check=True).stdout
+    assert f"UV_PUBLISH_URL={url}\n" in words and f"UV_PUBLISH_USERNAME={user}\n" in words, "runnable as shown"
     assert state.secrets[(PROJECT, CONFIG)][SECRET] == "a pass phrase"
 
 

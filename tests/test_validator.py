@@ -177,6 +177,10 @@ CORRUPTIONS = {
                                                        "doppler-yaml", "the scripts would read doppler.yaml as"),
     "the release workflow is gone": (lambda r: (r / ".github/workflows/release.yml").unlink(), "workflows",
                                      ".github/workflows/release.yml is missing: every release runs there"),
+    "PEP 621's older licence table beside license-files": (replace_in("pyproject.toml", 'license = "MIT"',
+                                                                      'license = { text = "MIT" }'),
+                                                           "project-metadata", "license-files needs license as an"
+                                                                               " SPDX expression string"),
     "another licence in PEP 621's older table": (replace_in("pyproject.toml", 'license = "MIT"',
                                                             'license = { text = "Apache-2.0" }'),
                                                  "project-metadata", "answers say 'MIT'"),

@@ -374,8 +374,14 @@ def check_project_metadata(repo: Path) -> str:
     expression = "LicenseRef-Proprietary" if license_id == "Proprietary" else license_id
     declared, patterns = project.get("license", ""), project.get("license-files", ["LICENSE"])
     if isinstance(declared, dict):  # PEP 621's older table: {text = "MIT"} or {file = "COPYING"}
+        if "license-files" in project:
+            problems.append(
+                "license-files needs license as an SPDX expression string: builds refuse a table"
+            )
         if "file" in declared:
             declared, patterns = expression, [str(declared["file"])]
+            if not (repo / patterns[0]).is_file():
+                problems.append(f"license file {patterns[0]} is missing: the build needs it")
         else:
             declared = declared.get("text", "")
     # A compound expression (MIT OR Apache-2.0) that names the answer's licence is the maintainer's.
