@@ -15,13 +15,18 @@
   publish reads the token from the new place, which holds nothing yet. The hook says what to store.
 - A new package_name: PyPI takes it as a new project, which neither a token scoped to the old
   name nor the old name's trusted publisher covers. The hook says what the first release needs.
+- The maintainer's own dev tools in template-dev (an update from the layout with one dev list
+  merges them there): the next change to the template's tools would conflict. The hook says how
+  to move them to dev.
 - A new python_min, license, description or author: PyPI shows it only once a release ships it,
   and the suggested `chore:` commit releases nothing. The hook names a type that does.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -268,6 +273,42 @@ def report_branch(repo: Path, answers: Answers) -> None:
     )
 
 
+# The template version this update brings: its tool list is the one template-dev should hold.
+TEMPLATE_VERSIONS = Path(__file__).resolve().parent.parent / "includes/versions.jinja"
+
+
+def requirement_name(spec: str) -> str:
+    """The distribution a requirement names, in PEP 503 form."""
+    found = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
+    return re.sub(r"[-_.]+", "-", found[1]).lower() if found else spec
+
+
+def report_own_dev_tools(repo: Path) -> None:
+    """Dev tools of the maintainer's in template-dev: an update from the one-list layout merges
+    them there, where the next change to the template's tools conflicts with them."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: Copier installed with tomlkit (README)
+        import tomlkit as tomllib
+    try:
+        listed = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))
+        tools = re.search(r"set dev_tools = (\[[^\]]*\])", TEMPLATE_VERSIONS.read_text(encoding="utf-8"))
+        templates = {requirement_name(spec) for spec in json.loads(tools[1])}
+    except (OSError, ValueError, TypeError):
+        return  # a pyproject.toml that does not parse: the validator has said so
+    group = listed.get("dependency-groups", {}).get("template-dev", [])
+    own = [spec for spec in group if isinstance(spec, str) and requirement_name(spec) not in templates]
+    if own:
+        moves = " && ".join(
+            f"uv remove --group template-dev {requirement_name(spec)} && uv add --dev '{spec}'" for spec in own
+        )
+        say(
+            "dev",
+            f"template-dev lists {', '.join(own)}, which the template does not: move them to dev, where"
+            f" updates leave them alone (`{moves}`)",
+        )
+
+
 # Answers the package's metadata carries: PyPI shows a change only once a release ships it.
 METADATA_ANSWERS = ("python_min", "license", "description", "author_name", "author_email")
 
@@ -303,3 +344,4 @@ def report_update(repo: Path) -> None:
     report_token_place(answers)
     report_branch(repo, answers)
     report_release(answers)
+    report_own_dev_tools(repo)

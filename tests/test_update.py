@@ -113,6 +113,43 @@ def test_the_maintainers_own_dev_tools_survive_an_update_of_the_templates(tmp_pa
     assert groups["dev"] == [{"include-group": "template-dev"}, "pytest-cov>=5"]
 
 
+# The dev tools as one list, before the template's got a group of their own.
+ONE_DEV_LIST = """[dependency-groups]
+dev = [
+{%- for tool in versions.dev_tools %}
+  "{{ tool }}",
+{%- endfor %}
+]
+"""
+
+
+def test_an_update_from_one_dev_list_says_how_to_move_the_maintainers_own_tools(tmp_path: Path) -> None:
+    """The merge puts a tool the maintainer added to the one list into template-dev, silently."""
+    template = template_clone(tmp_path)
+    git(template, "tag", "-d", "v1.0.0")
+    source = template / "template/pyproject.toml.jinja"
+    grouped = source.read_text()
+    start, end = grouped.index("[dependency-groups]"), grouped.index("[tool.uv.build-backend]")
+    source.write_text(grouped[:start] + ONE_DEV_LIST + "\n" + grouped[end:])
+    commit_everything(template, "build: one dev list")
+    git(template, "tag", "v1.0.0")
+    project = tmp_path / "project"
+    render_from(template, project)
+    run(["uv", "add", "--quiet", "--dev", "--frozen", "six>=1.16"], project)
+    commit_everything(project, "build: six")
+    source.write_text(grouped)
+    commit_everything(template, "build: the template's dev tools in a group of their own")
+    git(template, "tag", "v1.0.1")
+
+    result = attempt([COPIER, "update", "--trust", "--defaults"], project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert report_lines(result.stdout, "dev") == [
+        "dev       template-dev lists six>=1.16, which the template does not: move them to dev, where updates"
+        " leave them alone (`uv remove --group template-dev six && uv add --dev 'six>=1.16'`)"
+    ]
+
+
 def test_a_badge_the_maintainer_adds_survives_a_new_description(tmp_path: Path) -> None:
     """Badges go under the title, where the template's own stand between them and the line a new
     description changes."""
