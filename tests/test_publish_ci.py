@@ -502,7 +502,10 @@ def test_the_workflow_publishes_only_release_tags_on_the_release_branch(seeds, t
     """
     seed = seeds["token-secret"]
     steps = yaml.safe_load((seed / ".github/workflows/release.yml").read_text())["jobs"]["publish"]["steps"]
+    [named] = [step for step in steps if step.get("name") == "The tag names a release"]
     [guard] = [step for step in steps if step.get("name", "").startswith("The tag is a release on")]
+    checkout = next(step for step in steps if "actions/checkout" in step.get("uses", ""))
+    assert steps.index(named) < steps.index(checkout) < steps.index(guard), "a typo fails before the checkout"
     remote, work = tmp_path / "remote.git", tmp_path / "work"
     git(tmp_path, "clone", "-q", "--bare", str(seed), str(remote))
     git(tmp_path, "clone", "-q", str(remote), str(work))
@@ -511,16 +514,21 @@ def test_the_workflow_publishes_only_release_tags_on_the_release_branch(seeds, t
     git(work, "commit", "-q", "--allow-empty", "-m", "not reviewed on main")
     git(work, "tag", "v9.9.9")
 
-    def run_guard(tag: str) -> subprocess.CompletedProcess[str]:
-        git(work, "checkout", "-q", f"refs/tags/{tag}" if tag.startswith("v") else tag)
-        env = {**os.environ, **guard["env"], "TAG": tag}
+    def run_guards(tag: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "RELEASE_TAG": tag}
+        named_run = subprocess.run(["bash", "-e", "-c", named["run"]], cwd=tmp_path, env=env, capture_output=True,
+                                   text=True)  # fmt: skip
+        if named_run.returncode != 0:
+            return named_run
+        git(work, "checkout", "-q", f"refs/tags/{tag}")
+        env.update(guard["env"])
         return subprocess.run(["bash", "-e", "-c", guard["run"]], cwd=work, env=env, capture_output=True, text=True)
 
-    assert run_guard("v1.0.0").returncode == 0
-    off_branch = run_guard("v9.9.9")
+    assert run_guards("v1.0.0").returncode == 0
+    off_branch = run_guards("v9.9.9")
     assert off_branch.returncode == 1 and "::error::v9.9.9 is not on main" in off_branch.stdout
-    not_a_tag = run_guard("side")
-    assert not_a_tag.returncode == 1 and "::error::not a release tag: side" in not_a_tag.stdout
+    not_a_tag = run_guards("side")
+    assert not_a_tag.returncode == 1 and "::error::not a release tag (vX.Y.Z): side" in not_a_tag.stdout
 
 
 def test_the_job_installs_the_doppler_cli_the_tests_drive_and_only_by_hash(seeds, tmp_path: Path) -> None:

@@ -284,7 +284,7 @@ def test_a_release_commit_needs_no_new_npm_install(rendered_default: Rendered, t
     # Offline with an empty cache, npm ci fails at once: the test sees the decision, not a download.
     offline = {**env, "npm_config_offline": "true", "npm_config_cache": str(tmp_path / "npm-cache")}
     reinstall = attempt(["make", "-s", "--no-print-directory", "release-tools"], repo, offline)
-    assert "npm ci --no-audit --no-fund" in reinstall.stdout, reinstall.stdout + reinstall.stderr
+    assert "npm ci --ignore-scripts --no-audit --no-fund" in reinstall.stdout, reinstall.stdout + reinstall.stderr
 
 
 def _commit_only(repo: ReleaseRepo, message: str) -> str:

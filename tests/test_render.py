@@ -203,6 +203,9 @@ def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
         for name, job in rendered.yaml(f".github/workflows/{workflow.name}")["jobs"].items()
         if job.get("permissions", {}).get("id-token")
     ]
+    # A fork never releases; a renamed repository still does (no owner/name in the condition).
+    assert jobs["release"]["if"].startswith("${{ !github.event.repository.fork")
+    assert jobs["release"]["timeout-minutes"] == 30
     if mode == "local-doppler":
         assert "publish" not in jobs and "publish" in targets and "publish-ci" not in targets
         assert writers == [] and "inputs" not in dispatch
@@ -219,15 +222,15 @@ def test_each_publish_mode_has_exactly_one_publisher(render, mode: str) -> None:
     assert job["needs"] == "release" and "needs.release.outputs.released == 'true'" in job["if"]
     # Run by hand with publish-tag: no release, only the publish job, for that tag.
     assert set(dispatch["inputs"]) == {"publish-tag"}
-    assert jobs["release"]["if"].endswith("&& !inputs.publish-tag")
+    assert jobs["release"]["if"] == "${{ !github.event.repository.fork && !inputs.publish-tag }}"
     assert "needs.release.result == 'skipped' && inputs.publish-tag != ''" in job["if"]
     assert job["environment"]["name"] == "pypi"
     trusted = mode == "trusted-publishing"
     assert job["permissions"] == ({"contents": "read", "id-token": "write"} if trusted else {"contents": "read"})
     assert writers == ([("release.yml", "publish")] if trusted else [])
-    checkout = job["steps"][0]["with"]
-    ref = "refs/tags/${{ inputs.publish-tag || format('v{0}', needs.release.outputs.version) }}"
-    assert checkout == {"ref": ref, "fetch-depth": 0, "persist-credentials": False}
+    assert job["env"] == {"RELEASE_TAG": "${{ inputs.publish-tag || format('v{0}', needs.release.outputs.version) }}"}
+    checkout = next(step for step in job["steps"] if "actions/checkout" in step.get("uses", ""))["with"]
+    assert checkout == {"ref": "refs/tags/${{ env.RELEASE_TAG }}", "fetch-depth": 0, "persist-credentials": False}
     # Before the tag's own code runs (make), the workflow's check that it is a release on the branch.
     names = [step.get("name", step.get("uses", step.get("run"))) for step in job["steps"]]
     assert names.index("The tag is a release on main") < names.index("make publish-ci")
@@ -252,13 +255,16 @@ def test_readme_links_work_on_the_pypi_page(rendered_default: Rendered) -> None:
 
 
 @pytest.mark.parametrize("license", ["MIT", "Proprietary"])
-def test_the_readme_badges_show_this_repos_ci_and_pypi_only_for_a_public_package(render, license: str) -> None:
+def test_the_readme_badges_show_the_release_branchs_ci_and_pypi_only_for_a_public_package(render, license: str) -> None:
     rendered = render(license=license, github_owner="acme", github_repo="widgets", release_branch="trunk")
     badges = re.findall(r"^\[!\[(\w+)\]\(([^)]+)\)\]\(([^)]+)\)$", rendered.text("README.md"), re.MULTILINE)
 
-    ci = "https://github.com/acme/widgets/actions/workflows/ci.yml"
-    assert badges[0] == ("CI", f"{ci}/badge.svg", ci)  # the default branch: no answer a maintainer's badge sits by
-    assert (rendered.path / ".github/workflows/ci.yml").is_file()
+    release = "https://github.com/acme/widgets/actions/workflows/release.yml"
+    # Pushes run only on the release branch: no answer of it in the badge a maintainer's may sit by.
+    assert badges[0] == ("Release", f"{release}/badge.svg?event=push", release)
+    workflow = rendered.yaml(".github/workflows/release.yml")
+    assert workflow[True]["push"] == {"branches": ["trunk"]}, "the badge's push runs are the release branch's"
+    assert workflow["jobs"]["checks"]["uses"] == "./.github/workflows/ci.yml", "and each runs CI"
     pypi = [name for name, image, _ in badges if "pypi" in image]
     assert pypi == ([] if license == "Proprietary" else ["PyPI", "Python"])
 

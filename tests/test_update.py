@@ -163,7 +163,7 @@ def test_a_badge_the_maintainer_adds_survives_a_new_description(tmp_path: Path) 
 
     assert result.returncode == 0, result.stdout + result.stderr
     text = readme.read_text()
-    assert text.startswith("# Acme Widgets\n\n" + badge + "\n[![CI]"), text
+    assert text.startswith("# Acme Widgets\n\n" + badge + "\n[![Release]"), text
     assert "\n\nWidgets, renamed.\n" in text
 
 
