@@ -38,7 +38,7 @@ venv: $(SYNCED) ## Create .venv with the locked tooling (copier, uv, pytest, ...
 $(RELEASE_TOOLS)/node_modules/.package-lock.json: template/package.json template/package-lock.json
 	rm -rf $(RELEASE_TOOLS) && mkdir -p $(RELEASE_TOOLS)
 	cp template/package.json template/package-lock.json $(RELEASE_TOOLS)/
-	cd $(RELEASE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(RELEASE_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 .PHONY: release-tools
 release-tools: $(RELEASE_TOOLS)/node_modules/.package-lock.json ## Install the generated repos' semantic-release toolchain (npm ci)
