@@ -181,6 +181,9 @@ CORRUPTIONS = {
                                                                       'license = { text = "MIT" }'),
                                                            "project-metadata", "license-files needs license as an"
                                                                                " SPDX expression string"),
+    "a licence file that PEP 621's older table names is gone": (
+        replace_in("pyproject.toml", 'license = "MIT"\nlicense-files = ["LICENSE"]', 'license = { file = "COPYING" }'),
+        "project-metadata", "license file COPYING is missing: the build needs it"),
     "another licence in PEP 621's older table": (replace_in("pyproject.toml", 'license = "MIT"',
                                                             'license = { text = "Apache-2.0" }'),
                                                  "project-metadata", "answers say 'MIT'"),
@@ -312,6 +315,15 @@ def test_a_maintainers_customisation_passes(repo: Path, customise) -> None:
     code, lines = validate(repo)
 
     assert code == 0, lines
+
+
+def test_a_missing_licence_file_is_named_without_blaming_the_licence_text(repo: Path) -> None:
+    replace_in("pyproject.toml", 'license = "MIT"\nlicense-files = ["LICENSE"]', 'license = { file = "COPYING" }')(repo)
+
+    _, lines = validate(repo)
+
+    assert lines["project-metadata"] == ("FAIL", "pyproject.toml [project]: license file COPYING is missing: the"
+                                                 " build needs it")  # fmt: skip
 
 
 def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(repo: Path) -> None:

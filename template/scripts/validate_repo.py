@@ -373,6 +373,7 @@ def check_project_metadata(repo: Path) -> str:
     license_id = str(wanted.get("license"))
     expression = "LicenseRef-Proprietary" if license_id == "Proprietary" else license_id
     declared, patterns = project.get("license", ""), project.get("license-files", ["LICENSE"])
+    named_file_missing = False
     if isinstance(declared, dict):  # PEP 621's older table: {text = "MIT"} or {file = "COPYING"}
         if "license-files" in project:
             problems.append(
@@ -380,7 +381,8 @@ def check_project_metadata(repo: Path) -> str:
             )
         if "file" in declared:
             declared, patterns = expression, [str(declared["file"])]
-            if not (repo / patterns[0]).is_file():
+            named_file_missing = not (repo / patterns[0]).is_file()
+            if named_file_missing:
                 problems.append(f"license file {patterns[0]} is missing: the build needs it")
         else:
             declared = declared.get("text", "")
@@ -394,7 +396,7 @@ def check_project_metadata(repo: Path) -> str:
     licence_text = " ".join(" ".join((text(p) or "").split()) for p in license_files)
     # A Proprietary licence is whatever text its owner gives it; the others have their own words.
     phrase = LICENSE_PHRASES.get(license_id, "") if license_id != "Proprietary" else ""
-    if not licence_text.strip() or phrase not in licence_text:
+    if not named_file_missing and (not licence_text.strip() or phrase not in licence_text):
         # An update that changes the answer merges the new text; this catches a LICENSE
         # replaced by hand, or the old text kept while resolving that merge.
         problems.append(
