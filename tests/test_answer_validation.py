@@ -40,6 +40,9 @@ BAD_ANSWERS = [
     ({"project_name": "Acme Widgets "}, "project_name must not start or end with a space"),
     ({"description": " Widgets."}, "description must not start or end with a space"),
     ({"author_name": " Ann Author"}, "author_name must not start or end with a space"),
+    ({"project_name": "Acme\u202eWidgets"}, "project_name must not contain a zero-width space"),  # trojan source
+    ({"description": "Widgets\u200b."}, "description must not contain a zero-width space"),
+    ({"author_name": "Ann \u2066Author"}, "author_name must not contain a zero-width space"),
     ({"author_email": "not-an-email"}, "author_email must look like name@example.com"),
     ({"author_email": "a@localhost"}, "a domain with a dot"),
     ({"author_email": "a b@example.com"}, "no spaces"),
