@@ -26,3 +26,13 @@ def render_from(template: Path, dest: Path, answers: Mapping[str, str] | None = 
     cmd = copy_command(dest, default_answers() if answers is None else answers)
     cmd[-2] = str(template)
     run(cmd, dest.parent)
+
+
+def release_template_edit(template: Path, relpath: str, old: str, new: str, message: str) -> None:
+    """Replace old with new in one file of the clone, commit it as message and tag it v1.0.1."""
+    path = template / relpath
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {relpath}"
+    path.write_text(text.replace(old, new))
+    commit_everything(template, message)
+    git(template, "tag", "v1.0.1")

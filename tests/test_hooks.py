@@ -222,25 +222,32 @@ def test_a_copy_from_a_relative_template_path_says_how_to_keep_updates_working(
     assert "recorded as the relative path" not in absolute.stdout
 
 
-def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, doppler_api) -> None:
-    url, state = doppler_api
-    state.secrets[(PROJECT, CONFIG)] = {}
-    env = copier_env(home, url, TERM="xterm")
-    command = [arg for arg in copy_command(tmp_path / "out", ALL_ANSWERS) if arg != "--defaults"]
+def type_at_the_token_prompt(dest: Path, env: dict[str, str], typed: bytes) -> tuple[int, bytes]:
+    """An interactive copy on a terminal: "y" to storing the token, then typed at its hidden prompt.
+    Its exit code and everything it showed."""
+    command = [arg for arg in copy_command(dest, ALL_ANSWERS) if arg != "--defaults"]
     pid, terminal = pty.fork()
     if pid == 0:
         os.execve(COPIER, command, env)
-    with argv_containing(PYPI_TOKEN) as seen:
-        screen = until(terminal, b"in Doppler now?")
-        os.write(terminal, b"y\r")
-        screen += until(terminal, b"input hidden")
-        os.write(terminal, PYPI_TOKEN.encode() + b"\r")
-        screen += drain(terminal)
-        _, status = os.waitpid(pid, 0)
+    screen = until(terminal, b"in Doppler now?")
+    os.write(terminal, b"y\r")
+    screen += until(terminal, b"input hidden")
+    os.write(terminal, typed)
+    screen += drain(terminal)
+    _, status = os.waitpid(pid, 0)
     os.close(terminal)
+    return os.waitstatus_to_exitcode(status), screen
+
+
+def test_interactive_copy_offers_to_store_the_token(tmp_path: Path, home: Path, doppler_api) -> None:
+    url, state = doppler_api
+    state.secrets[(PROJECT, CONFIG)] = {}
+    with argv_containing(PYPI_TOKEN) as seen:
+        code, screen = type_at_the_token_prompt(tmp_path / "out", copier_env(home, url, TERM="xterm"),
+                                                PYPI_TOKEN.encode() + b"\r")  # fmt: skip
     words = ANSI_CODE.sub(b"", screen).decode(errors="replace").split()  # the report wraps on a terminal
 
-    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
+    assert code == 0, screen.decode(errors="replace")
     assert "make token-check reads it back" in " ".join(words)
     assert state.secrets[(PROJECT, CONFIG)][SECRET] == PYPI_TOKEN
     assert PYPI_TOKEN.encode() not in screen
@@ -260,21 +267,11 @@ def test_a_token_not_stored_at_the_prompt_says_why(
 ) -> None:
     url, state = doppler_api
     state.secrets[(PROJECT, CONFIG)] = {}
-    env = copier_env(home, url, TERM="xterm")
-    command = [arg for arg in copy_command(tmp_path / "out", ALL_ANSWERS) if arg != "--defaults"]
-    pid, terminal = pty.fork()
-    if pid == 0:
-        os.execve(COPIER, command, env)
-    screen = until(terminal, b"in Doppler now?")
-    os.write(terminal, b"y\r")
-    screen += until(terminal, b"input hidden")
-    os.write(terminal, typed)
-    screen += drain(terminal)
-    _, status = os.waitpid(pid, 0)
-    os.close(terminal)
-    shown = " ".join(ANSI_CODE.sub(b"", screen).decode(errors="replace").split())
 
-    assert os.waitstatus_to_exitcode(status) == 0, shown
+    code, screen = type_at_the_token_prompt(tmp_path / "out", copier_env(home, url, TERM="xterm"), typed)
+
+    shown = " ".join(ANSI_CODE.sub(b"", screen).decode(errors="replace").split())
+    assert code == 0, shown
     assert said in shown
     assert state.secrets[(PROJECT, CONFIG)] == {}
 

@@ -15,7 +15,7 @@ import pytest
 from tests.commands import attempt, run
 from tests.gitrepo import commit_everything, git
 from tests.rendering import default_answers
-from tests.template_clone import render_from, template_clone
+from tests.template_clone import release_template_edit, render_from, template_clone
 from tools.render import COPIER
 
 
@@ -82,10 +82,9 @@ def test_the_maintainers_own_make_targets_survive_an_update_in_their_own_section
     assert makefile.read_text().endswith(OWN_TARGETS_BOUNDARY)
     makefile.write_text(makefile.read_text() + "\ndocs: ## Build the docs\n\techo docs\n")
     commit_everything(project, "build: a docs target")
-    source = template / "template/Makefile.jinja"
-    source.write_text(source.read_text().replace("## Run the test suite", "## Run the tests"))
-    commit_everything(template, "docs: a shorter help line")
-    git(template, "tag", "v1.0.1")
+    release_template_edit(
+        template, "template/Makefile.jinja", "## Run the test suite", "## Run the tests", "docs: a shorter help line"
+    )
 
     run([COPIER, "update", "--trust", "--defaults", "--quiet"], project)
 
@@ -100,10 +99,13 @@ def test_the_maintainers_own_dev_tools_survive_an_update_of_the_templates(tmp_pa
     template, project = _committed_copy(tmp_path)
     run(["uv", "add", "--quiet", "--dev", "--frozen", "pytest-cov>=5"], project)  # edits pyproject.toml only
     commit_everything(project, "build: coverage")
-    versions = template / "includes/versions.jinja"
-    versions.write_text(versions.read_text().replace('"pyyaml>=6.0"]', '"pyyaml>=6.0.2", "mypy>=1.18"]'))
-    commit_everything(template, "build: newer pyyaml, and mypy")
-    git(template, "tag", "v1.0.1")
+    release_template_edit(
+        template,
+        "includes/versions.jinja",
+        '"pyyaml>=6.0"]',
+        '"pyyaml>=6.0.2", "mypy>=1.18"]',
+        "build: newer pyyaml, and mypy",
+    )
 
     result = attempt([COPIER, "update", "--trust", "--defaults"], project)
 
@@ -202,10 +204,9 @@ def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path:
     render_from(template, project)
     run(["uv", "lock", "--quiet"], project)
     commit_everything(project, "init")
-    versions = template / "includes/versions.jinja"
-    versions.write_text(versions.read_text().replace('"pytest>=9.0"', '"pytest>=8.4"'))
-    commit_everything(template, "fix: accept pytest 8.4")
-    git(template, "tag", "v1.0.1")
+    release_template_edit(
+        template, "includes/versions.jinja", '"pytest>=9.0"', '"pytest>=8.4"', "fix: accept pytest 8.4"
+    )
 
     output = run([COPIER, "update", "--trust", "--defaults"], project)
 
