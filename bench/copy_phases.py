@@ -3,6 +3,7 @@
 Wraps a few of Copier's own (private) methods with timers, so it names the version it measured
 and skips a phase whose method this Copier does not have. Runs after one warm-up copy, so
 Python's imports are not counted (`import copier` is measured separately, in copy_time).
+Copies from a packed clone of HEAD, as copy_time does (bench/published.py).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import jinja2
 from copier import _main, _template
 
 from bench.doppler_env import doppler_env
+from bench.published import published_template
 from tests.fake_doppler import fake_doppler
-from tools.render import DEFAULT_ANSWERS, REPO_ROOT
+from tools.render import DEFAULT_ANSWERS
 
 ROUNDS = 5
 # (label, class, attribute): the phases in the order Copier runs them.
@@ -84,10 +86,10 @@ def silenced() -> Iterator[None]:
             os.close(copy)
 
 
-def copy_once(dest: Path) -> float:
+def copy_once(template: Path, dest: Path) -> float:
     started = time.perf_counter()
     with silenced():
-        copier.run_copy(str(REPO_ROOT), dest, data=DEFAULT_ANSWERS, defaults=True, unsafe=True, quiet=True)
+        copier.run_copy(str(template), dest, data=DEFAULT_ANSWERS, defaults=True, unsafe=True, quiet=True)
     return time.perf_counter() - started
 
 
@@ -98,12 +100,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch, fake_doppler() as (api, _):
         # The task inherits this process's environment: the real Doppler CLI, logged out.
         world = doppler_env(Path(scratch, "home"), api, logged_in=False)
+        template = published_template(Path(scratch, "template"))
         os.environ.clear()
         os.environ.update(world)
-        copy_once(Path(scratch, "warm-up"))
+        copy_once(template, Path(scratch, "warm-up"))
         for round_ in range(ROUNDS):
             spent.clear()
-            total = copy_once(Path(scratch, f"copy-{round_}"))
+            total = copy_once(template, Path(scratch, f"copy-{round_}"))
             samples["the whole copy"].append(total)
             for label, _, _ in PHASES:
                 samples[label].append(spent[label])

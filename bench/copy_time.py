@@ -2,7 +2,8 @@
 
 Baselines: the bare `import copier` (the floor any template pays), a one-question, one-file
 template in a `_subdirectory` (the leanest possible Copier template) from a local git repo like
-ours, and this template with --skip-tasks (to show what the post-generation task costs). The
+ours, and this template with --skip-tasks (to show what the post-generation task costs). This
+template is copied from a packed clone of HEAD (bench/published.py), as from GitHub. The
 copies see the real Doppler CLI logged out, or logged in against a fake API on loopback (the
 task then also binds the directory; over a real network add one round trip, which overlaps
 the validation), never the developer's own Doppler login.
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench.doppler_env import doppler_env
+from bench.published import published_template
 from bench.report import print_medians
 from tests.fake_doppler import fake_doppler
 from tools.render import COPIER, DEFAULT_ANSWERS, copy_command
@@ -59,6 +61,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch, fake_doppler() as (api, _):
         tmp = Path(scratch)
         lean = minimal_template(tmp / "lean")
+        template = published_template(tmp / "template")
         logged_out = doppler_env(tmp / "logged-out", api, logged_in=False)
         logged_in = doppler_env(tmp / "logged-in", api, logged_in=True)
         for round_ in range(ROUNDS):
@@ -67,11 +70,11 @@ def main() -> None:
             samples["leanest template"].append(
                 wall_time([COPIER, "copy", "--defaults", "--quiet", str(lean), str(out / "lean")])
             )
-            no_tasks = copy_command(out / "no-tasks", DEFAULT_ANSWERS, "--skip-tasks")
+            no_tasks = copy_command(out / "no-tasks", DEFAULT_ANSWERS, "--skip-tasks", source=template)
             samples["this template, no tasks"].append(wall_time(no_tasks, logged_out))
-            ours = copy_command(out / "ours", DEFAULT_ANSWERS)
+            ours = copy_command(out / "ours", DEFAULT_ANSWERS, source=template)
             samples["this template, Doppler logged out"].append(wall_time(ours, logged_out))
-            doppler = copy_command(out / "doppler", DEFAULT_ANSWERS)
+            doppler = copy_command(out / "doppler", DEFAULT_ANSWERS, source=template)
             samples["this template, Doppler logged in"].append(wall_time(doppler, logged_in))
             shutil.rmtree(out)
 

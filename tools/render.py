@@ -20,10 +20,10 @@ DEFAULT_ANSWERS = {
 }
 
 
-def copy_command(dest: Path, answers: Mapping[str, str], *extra: str) -> list[str]:
-    """`copier copy --trust --defaults -d k=v ... REPO_ROOT dest`."""
+def copy_command(dest: Path, answers: Mapping[str, str], *extra: str, source: Path = REPO_ROOT) -> list[str]:
+    """`copier copy --trust --defaults -d k=v ... SOURCE dest` (SOURCE: this checkout)."""
     data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
-    return [COPIER, "copy", "--trust", "--defaults", "--quiet", *data, *extra, str(REPO_ROOT), str(dest)]
+    return [COPIER, "copy", "--trust", "--defaults", "--quiet", *data, *extra, str(source), str(dest)]
 
 
 def copier_copy(dest: Path, answers: Mapping[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
