@@ -457,6 +457,29 @@ def test_a_private_classifier_anywhere_stops_an_upload_to_pypi_even_through_uv_p
     assert len(world.doppler.requests) == asked, "refused before asking Doppler for the token"
 
 
+def test_a_private_classifier_in_a_comment_does_not_stop_an_upload_to_pypi(world: PublishWorld) -> None:
+    """What the Proprietary template's pyproject.toml keeps once its classifier line is deleted."""
+    pyproject = world.repo / "pyproject.toml"
+    opening = "classifiers = [\n"
+    commented = (
+        '  # PyPI rejects every "Private ::" classifier: a proprietary package cannot reach it by mistake.\n'
+        '  # "Private :: Do Not Upload",  # until we go public\n'
+        '  "Intended Audience :: Developers",  # was "Private :: Do Not Upload"\n'
+    )
+    pyproject.write_text(pyproject.read_text().replace(opening, opening + commented))
+    git(world.repo, "commit", "-qam", "build: classifiers")
+    git(world.repo, "tag", "-f", f"v{world.version}")
+    git(world.repo, "push", "-q", "-f", "origin", "main", f"v{world.version}")
+    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
+
+    # A dry run to PyPI's upload URL, looking at the local index: every step but the upload.
+    dry_run = world.publish("--dry-run", UV_PUBLISH_URL="https://upload.pypi.org/legacy/", **offline)
+
+    assert dry_run.returncode == 0, f"{dry_run.stdout}\n{dry_run.stderr}"
+    assert "would upload 2 files to https://upload.pypi.org/legacy/" in dry_run.stdout, dry_run.stdout
+    assert uploads(world) == []
+
+
 LOGIN_SPELLINGS = {
     "in the URL": lambda url, login: url.replace("://", f"://{login}@"),
     "without slashes": lambda url, login: url.replace("://", f":{login}@"),  # uv still reads a login

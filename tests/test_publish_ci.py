@@ -113,6 +113,15 @@ class Job:
         """The script the job's `make publish-ci` runs (make would turn every exit code into 2)."""
         return attempt(list(command) or ["scripts/publish-from-ci.sh"], self.repo, self.env(**env_changes))
 
+    def tag_an_edit(self, relpath: str, old: str, new: str, message: str) -> None:
+        """Replace old with new in one file, commit, and move the version's tag to that commit."""
+        path = self.repo / relpath
+        text = path.read_text()
+        assert old in text, f"{old!r} is not in {relpath}"
+        path.write_text(text.replace(old, new, 1))
+        git(self.repo, "commit", "-qam", message)
+        git(self.repo, "tag", "-f", f"v{self.version}")
+
     def uploads(self) -> list[str]:
         return self.index.uploads_of(f"acme_widgets-{self.version}")
 
@@ -276,6 +285,7 @@ def test_a_rerun_after_a_verify_timeout_uploads_nothing_new_and_verifies(job: Jo
     timed_out = job.publish(PUBLISH_VERIFY_TIMEOUT="1")
 
     assert_clean_failure(timed_out, 12, "not listed on the index before the deadline", "without uploading anything new")
+    assert "if the files never show, check UV_PUBLISH_CHECK_URL" in timed_out.stderr  # the job names its own index
     assert sorted(job.uploads()) == job.expected_files()
     # The re-run sees nothing listed, so uv tries again and the index answers 409 for files it has.
     with job.index.listings_appear_after(2.0):
@@ -294,10 +304,7 @@ def test_a_verify_timeout_that_is_not_a_number_stops_before_the_build(job: Job) 
 
 def test_a_failed_build_shows_uv_s_cause(seeds, services, tmp_path: Path) -> None:
     job = checkout(seeds, services, tmp_path, "token-secret")
-    pyproject = job.repo / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('readme = "README.md"', 'readme = "NOPE.md"'))
-    git(job.repo, "commit", "-qam", "chore: a readme that is not there")
-    git(job.repo, "tag", "-f", f"v{job.version}")
+    job.tag_an_edit("pyproject.toml", 'readme = "README.md"', 'readme = "NOPE.md"', "chore: a readme that is not there")
 
     result = job.publish()
 
@@ -356,7 +363,41 @@ def test_a_stray_tag_that_is_not_the_version_never_publishes(job: Job) -> None:
 
     result = job.publish()
 
-    assert_clean_failure(result, 4, f"HEAD is not tagged v{job.version}", "publish from the release workflow")
+    cause = f"HEAD is tagged v{job.version}-test, but pyproject.toml there is at {job.version}"
+    assert_clean_failure(result, 4, cause, f"git show v{job.version}-test:pyproject.toml")
+    assert job.uploads() == []
+
+
+def test_a_tag_on_a_commit_that_sets_another_version_is_named(job: Job) -> None:
+    """A publish-tag run of a tag made by hand on a later commit: the message names that tag."""
+    git(job.repo, "tag", "-d", f"v{job.version}")
+    git(job.repo, "tag", "v1.0.0")
+
+    result = job.publish()
+
+    cause = f"HEAD is tagged v1.0.0, but pyproject.toml there is at {job.version}"
+    assert_clean_failure(result, 4, cause, "publish a tag the release workflow made")
+    assert job.uploads() == []
+
+
+def test_an_untagged_head_says_which_tag_it_needs(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "token-secret")
+    git(job.repo, "tag", "-d", f"v{job.version}")
+
+    result = job.publish()
+
+    assert_clean_failure(result, 4, f"carries no tag; pyproject.toml is at {job.version}, so it needs v{job.version}",
+                         "publish from the release workflow")  # fmt: skip
+
+
+def test_a_check_url_naming_the_projects_page_is_refused_before_the_build(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "token-secret")
+
+    result = job.publish(UV_PUBLISH_CHECK_URL=f"{job.index.check_url}Acme_Widgets/")
+
+    next_step = f"set UV_PUBLISH_CHECK_URL to {job.index.check_url} "
+    assert_clean_failure(result, 2, "UV_PUBLISH_CHECK_URL is the page of acme-widgets", next_step)
+    assert "ok    build" not in result.stdout
     assert job.uploads() == []
 
 
@@ -367,7 +408,21 @@ def test_help_works_from_any_directory(seeds, tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "Usage: scripts/publish-from-ci.sh [--help]" in result.stdout
-    assert "Exit codes: docs/publishing.md" in result.stdout
+
+
+@pytest.mark.parametrize("mode", CI_MODES)
+def test_help_lists_the_exit_codes_the_script_uses_and_the_docs_explain(seeds, mode: str) -> None:
+    repo = seeds[mode]
+    script = (repo / "scripts/publish-from-ci.sh").read_text()
+    values = dict(re.findall(r"\b(E_[A-Z_]+)=(\d+)", script))
+    used = {int(values[name]) for name in re.findall(r'\bfail "\$(E_[A-Z_]+)"', script)} | {0, 1}
+    help_text = attempt(["scripts/publish-from-ci.sh", "--help"], repo).stdout
+    listed = {int(code) for code in re.findall(r"(?m)^ +(\d+) {2,}\S", help_text.partition("Exit codes")[2])}
+    docs = (repo / "docs/publishing.md").read_text().partition("## Troubleshooting by exit code")[2]
+    explained = {int(code) for code in re.findall(r"(?m)^\| (\d+) \|", docs)}
+
+    assert listed == used, help_text
+    assert explained == used - {0}, docs  # the table explains the failures
 
 
 def test_outside_github_actions_it_refuses(job: Job) -> None:
@@ -404,6 +459,19 @@ def test_doppler_ci_without_a_service_token_says_to_add_one(seeds, services, tmp
     job = checkout(seeds, services, tmp_path, "doppler-ci")
     result = job.publish(DOPPLER_TOKEN=None)
     assert_clean_failure(result, 5, "DOPPLER_TOKEN is empty", "service token for acme-widgets/dev")
+
+
+def test_doppler_ci_names_the_config_doppler_yaml_names(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "doppler-ci")
+    job.tag_an_edit("doppler.yaml", "project: acme-widgets", "project: widgets-team", "chore: the token moved")
+    services[2].set_secret("widgets-team", CONFIG, SECRET, "ghp_not-a-pypi-token")
+
+    missing = job.publish(DOPPLER_TOKEN=None)
+    malformed = job.publish()
+
+    assert_clean_failure(missing, 5, "DOPPLER_TOKEN is empty", f"service token for widgets-team/{CONFIG} ")
+    assert_clean_failure(malformed, 6, f"PYPI_TOKEN in Doppler widgets-team/{CONFIG} is not a PyPI API token",
+                         "make token-set on your machine")  # fmt: skip
 
 
 def test_doppler_ci_with_a_revoked_service_token_says_to_replace_it(seeds, services, tmp_path: Path) -> None:
@@ -481,17 +549,30 @@ def test_only_the_command_that_needs_the_credential_inherits_it(
 
 def test_a_private_package_stops_the_job_before_anything_leaves(seeds, services, tmp_path: Path) -> None:
     job = checkout(seeds, services, tmp_path, "token-secret")
-    pyproject = job.repo / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace("classifiers = [\n", 'classifiers = [\n  "Private :: Do Not Upload",\n')
-    )
-    git(job.repo, "commit", "-qam", "build: private")
-    git(job.repo, "tag", "-f", f"v{job.version}")
+    private = 'classifiers = [\n  "Private :: Do Not Upload",\n'
+    job.tag_an_edit("pyproject.toml", "classifiers = [\n", private, "build: private")
     offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
 
     result = job.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **offline)
 
     assert_clean_failure(result, 13, "a Private :: classifier", "published with make publish")
+
+
+def test_a_private_classifier_in_a_comment_does_not_stop_the_job(seeds, services, tmp_path: Path) -> None:
+    job = checkout(seeds, services, tmp_path, "token-secret")
+    commented = (
+        '  # PyPI rejects every "Private ::" classifier\n'
+        '  # "Private :: Do Not Upload",  # until we go public\n'
+        '  "Intended Audience :: Developers",  # was "Private :: Do Not Upload"\n'
+    )
+    job.tag_an_edit("pyproject.toml", "classifiers = [\n", "classifiers = [\n" + commented, "build: classifiers")
+    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
+
+    # To PyPI, with no token: the guards pass and the job stops at the token, before any upload.
+    result = job.publish(UV_PUBLISH_URL="https://upload.pypi.org/legacy/", UV_PUBLISH_TOKEN="", **offline)
+
+    assert_clean_failure(result, 5, "the secret PYPI_TOKEN is not set", "the GitHub environment pypi")
+    assert "ok    guards" in result.stdout, result.stdout
 
 
 def test_the_workflow_publishes_only_release_tags_on_the_release_branch(seeds, tmp_path: Path) -> None:

@@ -155,6 +155,18 @@ def test_every_publish_mode_renders_cleanly(render, mode: str) -> None:
     assert ({"doppler-setup", "token-set", "token-check"} <= targets) is uses_doppler
 
 
+@pytest.mark.parametrize("mode", PUBLISH_MODES)
+def test_the_publishing_guide_covers_each_modes_first_time_setup(render, mode: str) -> None:
+    guide = render(publish_via=mode).text("docs/publishing.md")
+    setup = " ".join(guide.partition("## First-time setup")[2].partition("\n## ")[0].split())
+
+    # Each Doppler mode reads a project and config that must exist first; `make doppler-setup` creates neither.
+    creates = re.search(r"[Cc]reate the project `acme-widgets` with a config `dev`", setup)
+    assert bool(creates) is (mode in ("local-doppler", "doppler-ci")), setup
+    # Every CI mode's publish job waits in the environment pypi, where GitHub cancels older waiting runs.
+    assert ("a `publish-tag` run cancelled this way must be started again" in setup) is (mode != "local-doppler"), setup
+
+
 @pytest.mark.parametrize(
     ("license_id", "spdx", "first_line"),
     [
