@@ -40,11 +40,13 @@ def report_lines(output: str, label: str) -> list[str]:
     return [line.strip() for line in output.splitlines() if line.strip().startswith(f"{label} ")]
 
 
-def _committed_copy(tmp_path: Path) -> tuple[Path, Path]:
-    """A clone of this template, and a default copy of it committed as "init"."""
+def _committed_copy(tmp_path: Path, *, locked: bool = False) -> tuple[Path, Path]:
+    """A clone of this template, and a default copy of it committed as "init" (with its uv.lock: locked)."""
     template = template_clone(tmp_path)
     project = tmp_path / "project"
     render_from(template, project)
+    if locked:
+        run(["uv", "lock", "--quiet"], project)
     commit_everything(project, "init")
     return template, project
 
@@ -199,11 +201,7 @@ def test_update_can_rename_the_project_and_keeps_the_recorded_names(tmp_path: Pa
 
 def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path: Path) -> None:
     """Without the re-lock, `make test` still passes and CI's locked install fails."""
-    template = template_clone(tmp_path)
-    project = tmp_path / "project"
-    render_from(template, project)
-    run(["uv", "lock", "--quiet"], project)
-    commit_everything(project, "init")
+    template, project = _committed_copy(tmp_path, locked=True)
     release_template_edit(
         template, "includes/versions.jinja", '"pytest>=9.0"', '"pytest>=8.4"', "fix: accept pytest 8.4"
     )
@@ -217,11 +215,7 @@ def test_an_update_that_changes_the_dependencies_brings_the_lock_along(tmp_path:
 
 
 def test_a_relock_without_a_python_of_the_new_floor_says_it_needs_one(tmp_path: Path) -> None:
-    template = template_clone(tmp_path)
-    project = tmp_path / "project"
-    render_from(template, project)
-    run(["uv", "lock", "--quiet"], project)
-    commit_everything(project, "init")
+    _, project = _committed_copy(tmp_path, locked=True)
     # uv may use only its own Pythons, of which an empty folder holds none, and may download none.
     no_python = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_PYTHON_PREFERENCE": "only-managed",
                  "UV_PYTHON_INSTALL_DIR": str(tmp_path / "no-pythons")}  # fmt: skip
