@@ -504,6 +504,35 @@ def test_a_login_in_an_index_url_is_refused_unseen(world: PublishWorld, variable
     assert uploads(world) == []
 
 
+PLAIN_HTTP_ELSEWHERE = [
+    "http://index.example.invalid/legacy/",
+    "HTTP://Index.Example.Invalid:8080/",
+    "http://127.0.0.1.example.invalid/legacy/",  # a name that starts like this machine's address
+    "http://localhost.example.invalid/",
+]
+
+
+@pytest.mark.parametrize("url", PLAIN_HTTP_ELSEWHERE)
+def test_plain_http_to_another_machine_is_refused_before_the_token_is_read(world: PublishWorld, url: str) -> None:
+    asked = len(world.doppler.requests)
+
+    refused = world.publish(UV_PUBLISH_URL=url)
+
+    assert_clean_failure(refused, 2, "UV_PUBLISH_URL is plain http:// to another machine", "https:// upload URL")
+    assert len(world.doppler.requests) == asked
+    assert uploads(world) == []
+
+
+@pytest.mark.parametrize("host", ["localhost", "LocalHost", "127.0.0.2", "[::1]"])
+def test_plain_http_to_this_machine_is_accepted(world: PublishWorld, host: str) -> None:
+    url = world.index.upload_url.replace("127.0.0.1", host)
+
+    dry_run = world.publish("--dry-run", UV_PUBLISH_URL=url)
+
+    assert dry_run.returncode == 0, f"{dry_run.stdout}\n{dry_run.stderr}"
+    assert f"would upload 2 files to {url}" in dry_run.stdout, dry_run.stdout
+
+
 def test_no_program_the_publish_starts_can_read_a_secret_it_does_not_need(world: PublishWorld, tmp_path: Path) -> None:
     """Probes in front of the programs the script runs while the token's pipe is open (and after):
     none may inherit that pipe (fd 3) or the Doppler token. Each then runs the real program."""

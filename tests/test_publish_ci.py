@@ -401,6 +401,17 @@ def test_a_check_url_naming_the_projects_page_is_refused_before_the_build(seeds,
     assert job.uploads() == []
 
 
+@pytest.mark.parametrize("mode", ["trusted-publishing", "doppler-ci", "token-secret"])
+def test_plain_http_to_another_machine_is_refused_before_the_build(seeds, services, tmp_path: Path, mode: str) -> None:
+    job = checkout(seeds, services, tmp_path, mode)
+
+    result = job.publish(UV_PUBLISH_URL="http://index.example.invalid/legacy/")
+
+    assert_clean_failure(result, 2, "UV_PUBLISH_URL is plain http:// to another machine", "https:// upload URL")
+    assert "ok    build" not in result.stdout
+    assert job.uploads() == []
+
+
 def test_help_works_from_any_directory(seeds, tmp_path: Path) -> None:
     script = os.path.relpath(seeds["token-secret"] / "scripts/publish-from-ci.sh", tmp_path)
 
