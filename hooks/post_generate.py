@@ -18,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
 
-from after_update import report_update
 from answers import parse_answers
 from doppler_setup import setup_doppler, start_login_check
 from say import say
@@ -73,6 +72,13 @@ def warn_of_a_relative_template_path(source: object) -> None:
         " repo: set _src_path in .copier-answers.yml to the template's absolute path or its gh:OWNER/NAME"
         " URL, and commit it",
     )
+
+
+def report_update(repo: Path) -> None:
+    # Imported only here: a copy never needs it, and compiling its source would cost every copy.
+    from after_update import report_update as report
+
+    report(repo)
 
 
 def main(argv: list[str]) -> None:
