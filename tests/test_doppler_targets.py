@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import subprocess
 import termios
 import time
@@ -151,6 +152,31 @@ def test_token_check_reports_without_printing_the_token(repo, stored: str | None
     assert (result.returncode == 0) is ok, result.stderr
     assert message in result.stdout + result.stderr
     assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+def test_token_check_interrupted_while_doppler_answers_leaves_no_file_behind(repo, tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole foreground process group: make, the script and the Doppler CLI."""
+    path, env, state = repo
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
+    asked = len(state.requests)
+    state.delay = 60  # an API that hangs
+    try:
+        check = subprocess.Popen(
+            ["make", "-s", "--no-print-directory", "token-check"], cwd=path, env={**env, "TMPDIR": str(scratch)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while len(state.requests) == asked and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the CLI has asked for the secret
+        os.killpg(check.pid, signal.SIGINT)
+        _, errors = check.communicate(timeout=15)
+    finally:
+        state.delay = 0.0
+
+    assert len(state.requests) > asked, "the CLI never asked Doppler"
+    assert check.returncode != 0, errors
+    assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.parametrize(
