@@ -115,6 +115,21 @@ def test_the_maintainers_ruff_settings_leave_the_template_scripts_alone(render) 
     assert own.returncode != 0, "the maintainer's own code does follow the new settings"
 
 
+@pytest.mark.parametrize("python_min", ["3.10", "3.14"])
+def test_a_fresh_render_is_formatted_and_lint_clean_for_the_oldest_and_newest_python(render, python_min: str) -> None:
+    """Ruff formats for the target Python: for 3.14 it drops the parentheses of `except (A, B):`,
+    which the scripts, run by any python3, must keep."""
+    rendered = render(python_min=python_min)
+    ruff = Path(sys.executable).parent / "ruff"
+
+    formatted = subprocess.run([ruff, "format", "--check", "--diff", "."], cwd=rendered.path, capture_output=True,
+                               text=True, check=False)  # fmt: skip
+    checked = subprocess.run([ruff, "check", "."], cwd=rendered.path, capture_output=True, text=True, check=False)
+
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_make_format_formats_even_with_a_lint_error_no_fix_can_mend(render) -> None:
     rendered = render()
     code = rendered.path / "src/acme_widgets/core.py"

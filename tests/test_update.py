@@ -253,6 +253,22 @@ def test_an_update_that_fails_its_checks_still_brings_the_lock_along(tmp_path: P
     run(["uv", "lock", "--check"], project)
 
 
+def test_a_conflict_inside_a_fenced_command_block_fails_the_update(tmp_path: Path) -> None:
+    """Fenced examples of conflict markers pass the marker scan; a real conflict there must not."""
+    template, project = _committed_copy(tmp_path)
+    line = "make test      # run the tests\n"
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace(line, "make test      # run the unit tests\n"))
+    commit_everything(project, "docs: name the unit tests")
+    release_template_edit(template, "template/README.md.jinja", line, "make test      # run pytest\n", "docs: pytest")
+
+    result = attempt([COPIER, "update", "--trust", "--defaults", "--conflict", "inline"], project)
+
+    assert "<<<<<<< before updating" in readme.read_text(), "the conflict is in README.md's fenced block"
+    assert result.returncode != 0, result.stdout
+    assert "FAIL  no-conflicts      conflicts git holds unresolved in README.md" in result.stdout, result.stdout
+
+
 def test_changed_answers_merge_beside_a_released_version(tmp_path: Path) -> None:
     """After releases the version lines differ from the template's 0.0.0; answers beside them must still merge."""
     _, project = _committed_copy(tmp_path)

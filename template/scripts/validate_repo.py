@@ -157,6 +157,19 @@ def files(repo: Path) -> Iterator[Path]:
             yield Path(root, name)
 
 
+def unmerged(repo: Path) -> set[str]:
+    """The paths git holds as unresolved conflicts: `copier update` marks each of its own so,
+    wherever its markers fall (inside a fenced example too), until `git add`."""
+    if not (repo / ".git").exists() or not shutil.which("git"):
+        return set()
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--unmerged"], cwd=repo, capture_output=True, check=False
+    )
+    entries = listed.stdout.split(b"\0") if listed.returncode == 0 else []
+    # Each entry is "mode object stage<TAB>path", once per stage.
+    return {os.fsdecode(entry.split(b"\t", 1)[1]) for entry in entries if b"\t" in entry}
+
+
 def text(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
@@ -675,17 +688,18 @@ def check_no_conflicts(repo: Path) -> str:
             f" are in {listed}, the files now hold the template's version (merge the .rej by"
             " hand, then delete it)"
         )
-    marked = [
+    marked = {
         str(p.relative_to(repo))
         for p in rendered(repo)
         if CONFLICT_MARKER.search(
             FENCED_BLOCK.sub("", text(p) or "") if p.suffix == ".md" else text(p) or ""
         )
-    ]
-    if marked:
-        raise Failed(
-            f"conflict markers in {', '.join(sorted(marked))} (resolve them before committing)"
-        )
+    }
+    held = unmerged(repo) - marked
+    found = [f"conflict markers in {', '.join(sorted(marked))}"] if marked else []
+    found += [f"conflicts git holds unresolved in {', '.join(sorted(held))}"] if held else []
+    if found:
+        raise Failed(f"{'; '.join(found)} (resolve them and `git add` each before committing)")
     return "no conflict markers, no .rej files"
 
 
