@@ -266,10 +266,15 @@ def report_branch(repo: Path, answers: Answers) -> None:
     current = git(repo, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     # A maintainer who renamed the branch before updating only has the push and GitHub left.
     rename = f"git push -u origin {new}" if current == new else f"git branch -m {old} {new} && git push -u origin {new}"
+    # GitHub's rules name the branch too, and none of them follows the rename.
+    rules = "the branch protection or rulesets that let the release push (docs/releasing.md)"
+    if answers[1].get("publish_via") != "local-doppler":
+        rules += f" and the deployment branches of the environment pypi, which must allow {new} (docs/publishing.md)"
     say(
         "branch",
         f"release_branch is now {new} (was {old}): the workflows run on {new} only. Rename the"
-        f" branch (`{rename}`), then make {new} the default branch on GitHub (Settings, General, Default branch)",
+        f" branch (`{rename}`), then make {new} the default branch on GitHub (Settings, General, Default branch)"
+        f" and move to it {rules}",
     )
 
 

@@ -20,7 +20,10 @@ LATER = "then run `make doppler-setup` in the new repo"
 
 
 def _doppler(args: list[str], repo: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "TERM": "dumb"}  # no colour codes in the errors we quote
+    # No colour codes in the errors we quote; doppler.yaml, not an exported DOPPLER_PROJECT or
+    # DOPPLER_CONFIG (`doppler run` sets both), names the project and config.
+    env = {k: v for k, v in os.environ.items() if k not in ("DOPPLER_PROJECT", "DOPPLER_CONFIG")}
+    env["TERM"] = "dumb"
     return subprocess.Popen(
         ["doppler", *args, "--attempts", "1", "--no-check-version"],
         cwd=repo,

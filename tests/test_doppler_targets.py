@@ -46,10 +46,14 @@ def make(repo: Path, env: dict[str, str], target: str, stdin: str | None = None)
     )  # fmt: skip
 
 
-def test_doppler_setup_binds_the_directory_without_saving_the_token(repo) -> None:
+@pytest.mark.parametrize(
+    "exported", [{}, {"DOPPLER_PROJECT": "other-project", "DOPPLER_CONFIG": "prd"}], ids=["plain", "inside-doppler-run"]
+)
+def test_doppler_setup_binds_the_directory_without_saving_the_token(repo, exported: dict[str, str]) -> None:
+    """doppler.yaml names the project and config, whatever a `doppler run` shell exports."""
     path, env, _ = repo
 
-    result = make(path, env, "doppler-setup")
+    result = make(path, {**env, **exported}, "doppler-setup")
 
     assert result.returncode == 0, result.stderr
     bound = subprocess.run(
@@ -152,6 +156,19 @@ def test_token_check_reports_without_printing_the_token(repo, stored: str | None
     assert (result.returncode == 0) is ok, result.stderr
     assert message in result.stdout + result.stderr
     assert PYPI_TOKEN not in result.stdout + result.stderr
+
+
+def test_doppler_notices_of_settings_from_the_environment_stay_out_of_the_fail_line(repo, tmp_path: Path) -> None:
+    """With no Doppler user file yet, the CLI says which DOPPLER_* variables it read."""
+    path, env, _ = repo
+    home = tmp_path / "new-home"
+    home.mkdir()
+    logged_out = {k: v for k, v in env.items() if k != "DOPPLER_TOKEN"}
+
+    result = make(path, {**logged_out, "HOME": str(home), "DOPPLER_ENABLE_VERSION_CHECK": "false"}, "token-check")
+
+    assert "token-check] Error 5" in result.stderr, result.stderr
+    assert result.stderr.startswith("FAIL  Doppler Error: you must provide a token\n"), result.stderr
 
 
 def test_token_check_interrupted_while_doppler_answers_leaves_no_file_behind(repo, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,40 @@ def test_the_checks_run_on_a_fresh_copy_before_make_install(render) -> None:
 
     assert "0 failed" in out
     assert (rendered.path / "uv.lock").is_file()
+
+
+def test_make_clean_removes_every_tool_cache_and_keeps_the_venv(render) -> None:
+    rendered = render()
+    caches = [".ruff_cache", "scripts/.ruff_cache", ".pytest_cache", "src/acme_widgets/__pycache__", "build", "dist"]
+    for cache in caches:
+        (rendered.path / cache).mkdir(parents=True, exist_ok=True)
+        (rendered.path / cache / "entry").write_text("")
+    kept = rendered.path / ".venv/lib/__pycache__/entry"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("")
+
+    run(["make", "-s", "clean"], rendered.path)
+
+    assert [cache for cache in caches if (rendered.path / cache).exists()] == []
+    assert kept.exists()
+
+
+def test_the_release_toolchain_without_npm_says_to_install_node(render, tmp_path: Path) -> None:
+    rendered = render()
+    bash_only = tmp_path / "bin"  # the Makefile's SHELL, and no npm or node
+    bash_only.mkdir()
+    (bash_only / "bash").symlink_to(shutil.which("bash"))
+    make = shutil.which("make")
+
+    result = subprocess.run([make, "-s", "release-tools"], cwd=rendered.path, env={"PATH": str(bash_only)},
+                            capture_output=True, text=True, check=False)  # fmt: skip
+
+    fail, next_step = result.stderr.splitlines()[:2]
+    assert result.returncode != 0
+    assert fail == "FAIL  npm is not installed (the release toolchain runs on Node.js)", result.stderr
+    assert (
+        next_step == "  next: install Node.js 22 (https://nodejs.org; 20.8.1 or later works), then make release-tools"
+    ), result.stderr
 
 
 def test_make_help_lists_every_target(rendered_default) -> None:

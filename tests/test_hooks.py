@@ -58,9 +58,13 @@ def bound_project(repo: Path, env: dict[str, str]) -> list[str]:
     return out.split()
 
 
-def test_copy_binds_the_repo_to_doppler_when_logged_in(tmp_path: Path, home: Path, doppler_api) -> None:
+@pytest.mark.parametrize(
+    "exported", [{}, {"DOPPLER_PROJECT": "other-project", "DOPPLER_CONFIG": "prd"}], ids=["plain", "inside-doppler-run"]
+)
+def test_copy_binds_the_repo_to_doppler_when_logged_in(tmp_path: Path, home: Path, doppler_api, exported) -> None:
+    """doppler.yaml names the project and config, whatever a `doppler run` shell exports."""
     url, _ = doppler_api
-    env = copier_env(home, url)
+    env = copier_env(home, url, **exported)
     dest = tmp_path / "out"
 
     result = copy(dest, env)

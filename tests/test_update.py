@@ -392,9 +392,13 @@ def test_an_update_refuses_a_recorded_pair_that_is_no_longer_allowed(tmp_path: P
     assert git(project, "status", "--porcelain") == "" and git(project, "rev-parse", "HEAD:") == before
 
 
-def test_an_update_to_a_new_release_branch_says_what_to_rename(tmp_path: Path) -> None:
-    """The workflows follow the answer at once; the git branch and GitHub's default branch do not."""
-    _, project = _committed_copy(tmp_path)
+@pytest.mark.parametrize("mode", ["local-doppler", "trusted-publishing"])
+def test_an_update_to_a_new_release_branch_says_what_to_rename(tmp_path: Path, mode: str) -> None:
+    """The workflows follow the answer at once; the git branch and GitHub's rules do not."""
+    template = template_clone(tmp_path)
+    project = tmp_path / "project"
+    render_from(template, project, {**default_answers(), "publish_via": mode})
+    commit_everything(project, "init")
 
     output = run([COPIER, "update", "--trust", "--defaults", "-d", "release_branch=trunk"], project)
 
@@ -403,6 +407,9 @@ def test_an_update_to_a_new_release_branch_says_what_to_rename(tmp_path: Path) -
     assert "release_branch is now trunk (was main)" in branch[0]
     assert "`git branch -m main trunk && git push -u origin trunk`" in branch[0]
     assert "default branch on GitHub" in branch[0]
+    assert "move to it the branch protection or rulesets that let the release push (docs/releasing.md)" in branch[0]
+    environment = "the deployment branches of the environment pypi, which must allow trunk (docs/publishing.md)"
+    assert (environment in branch[0]) is (mode != "local-doppler"), branch[0]
     assert 'branches: ["trunk"]' in (project / ".github/workflows/release.yml").read_text()
     assert report_lines(output, "commit") == [], "the package's metadata did not change"
 

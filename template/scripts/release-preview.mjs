@@ -43,7 +43,9 @@ const tagGlob = (config.tagFormat ?? "v${version}").replace("${version}", "*");
 // A git command's output, or null when it fails (outside a repository, no such ref).
 function git(...args) {
   try {
-    return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    // No credential prompt: a question nobody sees would hang the preview.
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: "0" };
+    return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], env }).trim();
   } catch {
     return null;
   }
@@ -122,6 +124,10 @@ function nextStep(errors) {
     const homepage = readFileSync("pyproject.toml", "utf8").match(/^Homepage = "https:\/\/github\.com\/([^"]+)"/m);
     const remote = homepage ? `git@github.com:${homepage[1]}.git` : "git@github.com:OWNER/REPO.git";
     return `the repository has no origin remote: git remote add origin ${remote}`;
+  }
+  if (origin && git("ls-remote", "--heads", "origin") === null) {
+    const check = "check the URL, your network and your credentials (git ls-remote origin shows why)";
+    return `origin (${origin}) cannot be read: ${check}`;
   }
   return "it needs push access to origin, which semantic-release checks even in a dry run";
 }
