@@ -404,7 +404,9 @@ def test_changelog_preview_with_nothing_to_release_writes_no_notes(repo: Release
     echo of the command included: no -s here)."""
     repo.commit("chore: tidy")
 
-    result = attempt(["make", "-o", "node_modules/.package-lock.json", "changelog-preview"], repo.path, clean_env())
+    # As typed at a shell prompt, not from inside `make test`: no "Entering directory" lines.
+    at_a_prompt = clean_env(MAKELEVEL=None, MAKEFLAGS=None, MFLAGS=None)
+    result = attempt(["make", "-o", "node_modules/.package-lock.json", "changelog-preview"], repo.path, at_a_prompt)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
