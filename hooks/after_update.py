@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -134,8 +135,12 @@ def report_mode(answers: Answers) -> None:
     where = f"{after.get('doppler_project')}/{after.get('doppler_config')}"
     own_index = " with UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL set (your own index: PyPI refuses license Proprietary)"
     setup = {
-        "local-doppler": "make doppler-setup and make token-set (Doppler), then make publish after each release"
-        + (own_index if after.get("license") == "Proprietary" else ""),
+        "local-doppler": (
+            "make doppler-setup and `UV_PUBLISH_URL=<upload URL> make token-set` (your index's token, in Doppler),"
+            " then make publish after each release" + own_index
+            if after.get("license") == "Proprietary"
+            else "make doppler-setup and make token-set (Doppler), then make publish after each release"
+        ),
         "trusted-publishing": f"a trusted publisher on PyPI ({after.get('github_owner')}/{after.get('github_repo')},"
         " workflow release.yml, environment pypi) and the environment pypi on GitHub",
         "token-secret": f"the PyPI token as the secret {after.get('pypi_token_secret')} of the GitHub environment pypi",
@@ -210,7 +215,7 @@ def report_package(answers: Answers) -> None:
             f"a token scoped to {old} cannot create {new}: put a token for the whole PyPI account in {place}"
             f" for the first release of {new}, then replace it with one scoped to {new}"
         )
-    say("package", f"package_name is now {new} (was {old}): PyPI takes it as a new project. {steps}")
+    say("package", f"package_name is now {new} (was {old}): PyPI takes it as a new project; {steps}")
 
 
 def report_licence(answers: Answers) -> None:
@@ -305,7 +310,8 @@ def report_own_dev_tools(repo: Path) -> None:
     own = [spec for spec in group if isinstance(spec, str) and requirement_name(spec) not in templates]
     if own:
         moves = " && ".join(
-            f"uv remove --group template-dev {requirement_name(spec)} && uv add --dev '{spec}'" for spec in own
+            f"uv remove --group template-dev {requirement_name(spec)} && uv add --dev {shlex.quote(spec)}"
+            for spec in own
         )
         say(
             "dev",
@@ -315,7 +321,7 @@ def report_own_dev_tools(repo: Path) -> None:
 
 
 # Answers the package's metadata carries: PyPI shows a change only once a release ships it.
-METADATA_ANSWERS = ("python_min", "license", "description", "author_name", "author_email")
+METADATA_ANSWERS = ("package_name", "python_min", "license", "description", "author_name", "author_email")
 
 
 def report_release(answers: Answers) -> None:
@@ -323,24 +329,28 @@ def report_release(answers: Answers) -> None:
     changed = [name for name in METADATA_ANSWERS if changed_answer(answers, name)]
     if not changed:
         return
-    python = changed_answer(answers, "python_min")
-    if python and [int(part) for part in python[1].split(".")] > [int(part) for part in python[0].split(".")]:
-        kind = f"`feat!: require Python {python[1]}` (a major release: Python {python[0]} users keep the last one)"
+    python, package = changed_answer(answers, "python_min"), changed_answer(answers, "package_name")
+    raised = python and [int(part) for part in python[1].split(".")] > [int(part) for part in python[0].split(".")]
+    # Each breaking change: the subject's part, and who it leaves behind.
+    breaking = [(f"publish as {package[1]}", f"users of {package[0]} must switch names")] if package else []
+    breaking += [(f"require Python {python[1]}", f"Python {python[0]} users keep the last one")] if raised else []
+    if breaking:
+        subject, why = ", ".join(part for part, _ in breaking), "; ".join(who for _, who in breaking)
+        kind = f"`feat!: {subject}` (a major release: {why})"
     elif python:
         kind = f"`feat: support Python {python[1]}`"
     else:
         kind = "`fix: ...`"
+    index = "your index" if answers[1].get("license") == "Proprietary" else "PyPI"
     say(
         "commit",
-        f"{', '.join(changed)} changed in the package's metadata, which reaches PyPI with the next release:"
+        f"{', '.join(changed)} changed in the package's metadata, which reaches {index} with the next release:"
         f" commit the update as {kind}, not `chore:`, which releases nothing",
     )
 
 
 def report_update(repo: Path) -> None:
     answers = answers_before_and_after(repo)
-    python = changed_answer(answers, "python_min")
-    relock(repo, python[1] if python else None)
     report_removed(repo, answers)
     report_module(repo, answers)
     report_package(answers)
@@ -350,3 +360,6 @@ def report_update(repo: Path) -> None:
     report_branch(repo, answers)
     report_release(answers)
     report_own_dev_tools(repo)
+    # Last: a lock can take a while, and a Ctrl-C during it leaves every line above said.
+    python = changed_answer(answers, "python_min")
+    relock(repo, python[1] if python else None)

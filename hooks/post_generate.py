@@ -14,14 +14,20 @@ Usage: post_generate.py copy DEFAULTS | post_generate.py update
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
+try:  # a Ctrl-C this early gets the same one line as a later one, not a traceback
+    import shlex
+    from pathlib import Path
 
-from answers import parse_answers
-from doppler_setup import setup_doppler, start_login_check
-from say import say
-from token_prompt import interactive, offer_token_storage
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other hooks modules
+
+    from answers import parse_answers
+    from doppler_setup import setup_doppler, start_login_check
+    from say import say
+    from token_prompt import interactive, offer_token_storage
+except KeyboardInterrupt:
+    print("  stopped   interrupted before the checks; the files are in place: run `make validate`", flush=True)
+    sys.exit(130)
 
 DOPPLER_MODES = ("local-doppler", "doppler-ci")
 # How far main() got, for the message after a Ctrl-C: the checks until a later stage is reached.
@@ -145,6 +151,13 @@ def say_interrupted(argv: list[str]) -> None:
         later = ", then `make doppler-setup`" if mode in DOPPLER_MODES else ""
         text = f"interrupted during the checks; the files are in place: run `make validate`{later}"
     say("stopped", text)
+    if argv[:1] == ["copy"]:  # Copier prints no next steps after a stopped task
+        branch = recorded_answers(Path.cwd()).get("release_branch", "main")
+        say(
+            "next",
+            f"then the rest of the set-up: cd {shlex.quote(str(Path.cwd()))} && git init -b {branch} && make install"
+            " && make test lint, commit, and push (README.md has the commands)",
+        )
 
 
 if __name__ == "__main__":

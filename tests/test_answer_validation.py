@@ -86,6 +86,13 @@ BAD_ANSWERS = [
     ({"author_email": "ann..lee@example.com"}, 'no "." at either end of the name or twice in a row'),
     ({"author_email": "ann.@example.com"}, 'no "." at either end of the name or twice in a row'),
     ({"author_email": "ann@-example.com"}, "author_email must look like name@example.com"),
+    # A space pasted at either end is invisible in the answer: the rule that names it comes first.
+    ({"project_name": "   Acme Widgets"}, "project_name must not start or end with a space"),
+    ({"package_name": "acme-widgets "}, "package_name must not start or end with a space"),
+    ({"module_name": " acme_widgets"}, "module_name must not start or end with a space"),
+    ({"author_email": "ann@example.com "}, "author_email must not start or end with a space"),
+    ({"github_owner": "acme "}, "github_owner must not start or end with a space"),
+    ({"github_repo": "acme-widgets "}, "github_repo must not start or end with a space"),
 ]
 
 

@@ -182,8 +182,37 @@ def test_ctrl_c_in_the_hook_says_what_is_left_to_run_without_a_traceback(
 
     assert hook.returncode == 130, out + rest + err
     assert "Traceback" not in err, err
-    stopped = [line.strip() for line in rest.splitlines() if line.strip().startswith("stopped")]
-    assert stopped == ["stopped   interrupted while binding Doppler, after the checks passed: run `make doppler-setup`"]
+    stopped = [line.strip() for line in rest.splitlines() if line.strip().startswith(("stopped", "next"))]
+    assert stopped == [
+        "stopped   interrupted while binding Doppler, after the checks passed: run `make doppler-setup`",
+        f"next      then the rest of the set-up: cd {repo} && git init -b main && make install && make test lint,"
+        " commit, and push (README.md has the commands)",
+    ], "Copier prints no next steps after a stopped task"
+
+
+def test_ctrl_c_while_the_hook_starts_says_what_to_run_without_a_traceback(
+    tmp_path: Path, rendered_default: Rendered
+) -> None:
+    """Ctrl-C can land while Python imports the hook's own modules: made to land there, every time."""
+    trap = tmp_path / "trap"
+    trap.mkdir()
+    (trap / "sitecustomize.py").write_text(
+        "import sys\n\n"
+        "class CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'doppler_setup':\n"
+        "            raise KeyboardInterrupt\n\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "hooks/post_generate.py"), "copy", "True"], cwd=rendered_default.path,
+        env=clean_env(PYTHONPATH=str(trap)), capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stdout == "  stopped   interrupted before the checks; the files are in place: run `make validate`\n"
 
 
 def until_line(stream, text: str) -> str:

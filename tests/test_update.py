@@ -5,8 +5,11 @@ from __future__ import annotations
 import filecmp
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -139,8 +142,9 @@ def test_an_update_from_one_dev_list_says_how_to_move_the_maintainers_own_tools(
     git(template, "tag", "v1.0.0")
     project = tmp_path / "project"
     render_from(template, project)
-    run(["uv", "add", "--quiet", "--dev", "--frozen", "six>=1.16"], project)
-    commit_everything(project, "build: six")
+    marked = "pytest-timeout>=2 ; python_full_version >= '3.12'"  # uv writes markers in single quotes
+    run(["uv", "add", "--quiet", "--dev", "--frozen", "six>=1.16", marked], project)
+    commit_everything(project, "build: six and pytest-timeout")
     source.write_text(grouped)
     commit_everything(template, "build: the template's dev tools in a group of their own")
     git(template, "tag", "v1.0.1")
@@ -148,10 +152,18 @@ def test_an_update_from_one_dev_list_says_how_to_move_the_maintainers_own_tools(
     result = attempt([COPIER, "update", "--trust", "--defaults"], project)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert report_lines(result.stdout, "dev") == [
-        "dev       template-dev lists six>=1.16, which the template does not: move them to dev, where updates"
-        " leave them alone (`uv remove --group template-dev six && uv add --dev 'six>=1.16'`)"
-    ]
+    [line] = report_lines(result.stdout, "dev")
+    moves = "uv remove --group template-dev six && uv add --dev 'six>=1.16' && uv remove --group template-dev"
+    moves += " pytest-timeout && uv add --dev 'pytest-timeout>=2 ; python_full_version >= '\"'\"'3.12'\"'\"''"
+    assert line == (
+        f"dev       template-dev lists six>=1.16, {marked}, which the template does not: move them to dev, where"
+        f" updates leave them alone (`{moves}`)"
+    )
+    run(["bash", "-c", moves], project, {**os.environ, "UV_FROZEN": "1"})  # as pasted, without resolving
+    groups = tomllib.loads((project / "pyproject.toml").read_text())["dependency-groups"]
+    dev, template_dev = ({spec for spec in groups[name] if isinstance(spec, str)} for name in ("dev", "template-dev"))
+    assert {"six>=1.16", marked} <= dev, groups
+    assert not {"six>=1.16", marked} & template_dev, groups
 
 
 def test_a_badge_the_maintainer_adds_survives_a_new_description(tmp_path: Path) -> None:
@@ -290,10 +302,47 @@ def test_changed_answers_merge_beside_a_released_version(tmp_path: Path) -> None
     assert '"version": "1.4.0"' in (project / "package.json").read_text()
     assert "<<<<<<<" not in pyproject + (project / "package.json").read_text()
     assert report_lines(output, "commit") == [
-        "commit    python_min, description, author_name changed in the package's metadata, which reaches PyPI with"
-        " the next release: commit the update as `feat!: require Python 3.12` (a major release: Python 3.11 users"
-        " keep the last one), not `chore:`, which releases nothing"
+        "commit    package_name, python_min, description, author_name changed in the package's metadata, which"
+        " reaches PyPI with the next release: commit the update as `feat!: publish as acme-gadgets, require Python"
+        " 3.12` (a major release: users of acme-widgets must switch names; Python 3.11 users keep the last one), not"
+        " `chore:`, which releases nothing"
     ]
+
+
+def test_ctrl_c_while_an_update_relocks_keeps_every_line_of_its_report(tmp_path: Path) -> None:
+    """The lock is the slow step (a resolution over the network): it comes last."""
+    _, project = _committed_copy(tmp_path, locked=True)
+    slow = tmp_path / "slow-uv"
+    slow.mkdir()
+    started = tmp_path / "lock-started"
+    (slow / "uv").write_text(f'#!/bin/sh\ntouch "{started}"\nsleep 30\nexec "{shutil.which("uv")}" "$@"\n')
+    (slow / "uv").chmod(0o755)
+    env = {**os.environ, "PATH": f"{slow}{os.pathsep}{os.environ['PATH']}"}
+
+    update = subprocess.Popen(
+        [COPIER, "update", "--trust", "--defaults", "-d", "description=Other widgets"], cwd=project, env=env,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and update.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(update.pid, signal.SIGINT)  # what Ctrl-C sends: to Copier, the hook and uv
+        output, errors = update.communicate(timeout=30)
+    finally:
+        if update.poll() is None:
+            os.killpg(update.pid, signal.SIGKILL)
+            update.wait()
+
+    assert started.exists(), output + errors
+    assert report_lines(output, "commit") == [
+        "commit    description changed in the package's metadata, which reaches PyPI with the next release: commit"
+        " the update as `fix: ...`, not `chore:`, which releases nothing"
+    ], output + errors
+    assert report_lines(output, "stopped") == [
+        "stopped   interrupted during the update's report, after the checks passed: `make install` (it re-locks"
+        " uv.lock) and read `git status` before committing"
+    ], output + errors
 
 
 def test_an_update_to_another_licence_brings_its_text(tmp_path: Path) -> None:
@@ -612,8 +661,13 @@ def test_an_update_to_a_new_package_name_says_what_its_first_publish_needs(
     result = attempt([COPIER, "update", "--trust", "--defaults", "-d", "package_name=acme-gadgets"], project)
 
     line = report_lines(result.stdout, "package")[0]
-    assert "package_name is now acme-gadgets (was acme-widgets): PyPI takes it as a new project" in line
+    assert "package_name is now acme-gadgets (was acme-widgets): PyPI takes it as a new project; " in line
     assert expected in line, line
+    assert report_lines(result.stdout, "commit") == [
+        "commit    package_name changed in the package's metadata, which reaches PyPI with the next release: commit"
+        " the update as `feat!: publish as acme-gadgets` (a major release: users of acme-widgets must switch names),"
+        " not `chore:`, which releases nothing"
+    ]
 
 
 def test_an_update_to_a_private_package_published_locally_names_the_index_variables(tmp_path: Path) -> None:
@@ -629,3 +683,6 @@ def test_an_update_to_a_private_package_published_locally_names_the_index_variab
 
     line = report_lines(output, "publish")[0]
     assert "then make publish after each release with UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL set" in line
+    assert "make doppler-setup and `UV_PUBLISH_URL=<upload URL> make token-set` (your index's token" in line
+    [commit] = report_lines(output, "commit")
+    assert "changed in the package's metadata, which reaches your index with the next release" in commit, commit
