@@ -2,7 +2,8 @@
 
 - uv.lock: a template change to the dependencies or to python_min leaves it behind, and nothing
   local notices (`make test` runs `uv run --frozen`) until CI's `make install` with UV_LOCKED
-  fails. So the hook re-locks with `uv lock`; when uv is missing or cannot resolve (no
+  fails. So the hook re-locks with `uv lock`, after every other line below is said (a lock can
+  take a while, and a Ctrl-C then loses none of them); when uv is missing or cannot resolve (no
   network), it says what to run.
 - Removed files: a new module_name or publish_via deletes the old answer's files, edited or
   not (Copier's doing). The hook names them and how to bring one back.
@@ -18,8 +19,9 @@
 - The maintainer's own dev tools in template-dev (an update from the layout with one dev list
   merges them there): the next change to the template's tools would conflict. The hook says how
   to move them to dev.
-- A new python_min, license, description or author: PyPI shows it only once a release ships it,
-  and the suggested `chore:` commit releases nothing. The hook names a type that does.
+- A new package_name, python_min, license, description or author: PyPI shows it only once a
+  release ships it, and the suggested `chore:` commit releases nothing. The hook names a type
+  that does.
 """
 
 from __future__ import annotations
