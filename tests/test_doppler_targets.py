@@ -126,6 +126,37 @@ def test_token_set_refused_by_doppler_says_so_before_asking_and_shows_no_typed_a
     assert SECRET not in state.secrets[(PROJECT, CONFIG)]
 
 
+@pytest.mark.parametrize(
+    ("paste", "stored", "says"),
+    [
+        (b"\n" + PYPI_TOKEN.encode() + b"\n", False, "the value entered is empty; nothing was stored"),
+        (PYPI_TOKEN.encode() + b"\npypi-second-line-of-the-paste\n", True, f"ok stored {SECRET} in Doppler"),
+    ],
+    ids=["leading-newline", "second-line"],
+)
+def test_token_set_leaves_no_part_of_a_paste_to_the_shell(repo, paste: bytes, stored: bool, says: str) -> None:
+    """What the prompt does not take would be read by the shell after the script: shown, run, kept."""
+    path, env, state = repo
+    pid, terminal = pty.fork()
+    if pid == 0:  # a shell reads what is left on the terminal after the target, as an interactive one would
+        os.chdir(path)
+        after = 'IFS= read -r -t 2 rest; printf "LEFT:[%s]\\n" "$rest"'
+        os.execvpe("bash", ["bash", "-c", f"make -s --no-print-directory token-set; {after}"], env)
+    try:
+        until(terminal, b"(input hidden): ")
+        os.write(terminal, paste)  # one paste, in one piece
+        screen = drain(terminal)
+    finally:
+        os.waitpid(pid, 0)
+        os.close(terminal)
+    words = " ".join(screen.decode(errors="replace").split())
+
+    assert says in words, words
+    assert "LEFT:[]" in words, words
+    assert PYPI_TOKEN not in words and "second-line" not in words, words
+    assert (SECRET in state.secrets[(PROJECT, CONFIG)]) is stored
+
+
 def test_token_set_refuses_a_malformed_token_and_stores_nothing(repo) -> None:
     path, env, state = repo
 

@@ -15,9 +15,10 @@ import pytest
 
 from tests.argv_watch import argv_containing
 from tests.commands import run
-from tests.fake_doppler import fake_doppler
+from tests.fake_doppler import SERVICE_TOKEN, fake_doppler
 from tests.gitrepo import git
 from tests.package_index import INDEX_PASSWORD, INDEX_USER, Index, free_port, package_index
+from tests.probes import install_probes, what_probes_saw
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET, PublishWorld, create_publish_repo
 from tests.rendering import CI_VARIABLES, default_answers
 from tools.render import copier_copy
@@ -533,25 +534,23 @@ def test_plain_http_to_this_machine_is_accepted(world: PublishWorld, host: str) 
     assert f"would upload 2 files to {url}" in dry_run.stdout, dry_run.stdout
 
 
-def test_no_program_the_publish_starts_can_read_a_secret_it_does_not_need(world: PublishWorld, tmp_path: Path) -> None:
-    """Probes in front of the programs the script runs while the token's pipe is open (and after):
-    none may inherit that pipe (fd 3) or the Doppler token. Each then runs the real program."""
-    probes, seen = tmp_path / "probes", tmp_path / "seen"
-    probes.mkdir()
-    path = world.env()["PATH"]
-    for tool in ("python3", "uv", "git", "tar", "mkdir"):
-        real = shutil.which(tool, path=path)
-        (probes / tool).write_text(
-            f'#!/bin/sh\n{{ [ -e /proc/self/fd/3 ] && echo "{tool} has fd 3: $*"\n'
-            f'  [ -n "${{DOPPLER_TOKEN:-}}" ] && echo "{tool} has DOPPLER_TOKEN: $*"; }} >>"{seen}"\n'
-            f'exec "{real}" "$@"\n'
-        )
-        (probes / tool).chmod(0o755)
+# Names the scripts keep a secret in: exported by the caller, they must not pass it on.
+SECRET_HOLDERS = {"DOPPLER_LOGIN": "", "TOKEN": "", "VALUE": "", "token": "", "value": ""}
 
-    result = world.publish(PATH=f"{probes}:{path}")
+
+@pytest.mark.parametrize("exported", [{}, SECRET_HOLDERS], ids=["plain", "holder-names-exported"])
+def test_no_program_the_publish_starts_can_read_a_secret_it_does_not_need(
+    world: PublishWorld, tmp_path: Path, exported: dict[str, str]
+) -> None:
+    """Probes in front of the programs the script runs: none may inherit the token's pipe (fd 3),
+    the Doppler token or the PyPI token, but uv's upload the PyPI token. Each then runs the real program."""
+    path, seen = install_probes(tmp_path / "probes", world.env()["PATH"], {"the Doppler token": SERVICE_TOKEN,
+                                                                           "the PyPI token": PYPI_TOKEN})  # fmt: skip
+
+    result = world.publish(PATH=path, **exported)
 
     assert_published_once(world, result)
-    assert not seen.exists() or seen.read_text() == "", seen.read_text()
+    assert what_probes_saw(seen) == ""
 
 
 def test_a_check_url_naming_the_projects_page_is_refused_before_anything(world: PublishWorld) -> None:

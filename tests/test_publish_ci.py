@@ -29,6 +29,7 @@ from tests.environment import clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.gitrepo import commit_everything, git
 from tests.package_index import OIDC_REQUEST_TOKEN, Index, package_index
+from tests.probes import install_probes, what_probes_saw
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import default_answers
 from tools.render import copier_copy
@@ -355,6 +356,20 @@ def test_a_published_version_needs_no_credential_to_rerun(job: Job) -> None:
 
     assert again.returncode == 0, again.stderr
     assert "already published: nothing to do" in again.stdout
+
+
+def test_no_program_the_job_starts_can_read_a_credential_it_does_not_need(job: Job, tmp_path: Path) -> None:
+    """Probes in front of the programs the script runs: only uv's upload may hold a credential, even
+    when the job's environment already exports the names the script keeps them in."""
+    credentials = {"the PyPI token": PYPI_TOKEN, "the OIDC request token": OIDC_REQUEST_TOKEN,
+                   "the Doppler service token": SERVICE_TOKEN}  # fmt: skip
+    path, seen = install_probes(tmp_path / "probes", job.env()["PATH"], credentials)
+    holders = {name: "" for name in ("OIDC_URL", "OIDC_TOKEN", "SERVICE_TOKEN", "TOKEN", "token", "value")}
+
+    result = job.publish(PATH=path, **holders)
+
+    assert_published_once(job, result)
+    assert what_probes_saw(seen) == ""
 
 
 def test_a_stray_tag_that_is_not_the_version_never_publishes(job: Job) -> None:
