@@ -163,6 +163,17 @@ def test_a_misspelt_question_is_refused_not_ignored(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_pypi_token_given_as_the_secret_name_is_not_shown_again(tmp_path: Path) -> None:
+    token = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLW1pc3Rha2Vu"
+    result = copier_copy(tmp_path / "out", {**default_answers(), "pypi_token_secret": token})
+
+    assert result.returncode != 0
+    assert "pypi_token_secret must be a secret name both Doppler and GitHub accept" in result.stderr
+    assert "(got what looks like a PyPI token itself: revoke it on PyPI, your shell history has it)" in result.stderr
+    assert token not in result.stdout + result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_symbols_beyond_ascii_need_no_package_name(render) -> None:
     """Only letters the slug would drop stop a --defaults copy; dashes and marks are dropped anyway."""
     answers = render(project_name="Acme — Widgets™").yaml(".copier-answers.yml")
