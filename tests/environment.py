@@ -12,6 +12,10 @@ from tests.rendering import CI_VARIABLES
 DOPPLER_USER_CONFIG = "flags:\n  analytics: false\n  env-warning: false\n  update-check: false\n"
 
 
+# A proxy that leads nowhere: a test meant to stop before any upload cannot reach PyPI if it goes on.
+OFFLINE = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+
+
 def clean_env(**changes: str | None) -> dict[str, str]:
     """This environment minus CI markers (the scripts refuse CI), with changes; None removes a key."""
     env = {k: v for k, v in os.environ.items() if k not in CI_VARIABLES}

@@ -15,10 +15,11 @@ import pytest
 
 from tests.argv_watch import argv_containing
 from tests.commands import run
+from tests.environment import OFFLINE
 from tests.fake_doppler import SERVICE_TOKEN, fake_doppler
 from tests.gitrepo import git
 from tests.package_index import INDEX_PASSWORD, INDEX_USER, Index, free_port, package_index
-from tests.probes import install_probes, what_probes_saw
+from tests.probes import install_probes
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET, PublishWorld, create_publish_repo
 from tests.rendering import CI_VARIABLES, default_answers
 from tools.render import copier_copy
@@ -431,8 +432,7 @@ def test_private_package_stops_before_the_token_unless_the_index_is_yours(world:
     git(world.repo, "push", "-q", "-f", "origin", "main", f"v{world.version}")
     asked = len(world.doppler.requests)
 
-    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
-    refused = world.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **offline)
+    refused = world.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **OFFLINE)
 
     assert_clean_failure(refused, 13, "a Private :: classifier", "UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL")
     assert len(world.doppler.requests) == asked, "refused before asking Doppler for the token"
@@ -448,10 +448,9 @@ def test_a_private_classifier_anywhere_stops_an_upload_to_pypi_even_through_uv_p
     git(world.repo, "tag", "-f", f"v{world.version}")
     git(world.repo, "push", "-q", "-f", "origin", "main", f"v{world.version}")
     asked = len(world.doppler.requests)
-    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
 
     refused = world.publish(
-        UV_PUBLISH_URL="https://upload.pypi.org/legacy/", UV_PUBLISH_CHECK_URL="https://pypi.org/simple/", **offline
+        UV_PUBLISH_URL="https://upload.pypi.org/legacy/", UV_PUBLISH_CHECK_URL="https://pypi.org/simple/", **OFFLINE
     )
 
     assert_clean_failure(refused, 13, "a Private :: classifier", "UV_PUBLISH_URL and UV_PUBLISH_CHECK_URL")
@@ -471,10 +470,9 @@ def test_a_private_classifier_in_a_comment_does_not_stop_an_upload_to_pypi(world
     git(world.repo, "commit", "-qam", "build: classifiers")
     git(world.repo, "tag", "-f", f"v{world.version}")
     git(world.repo, "push", "-q", "-f", "origin", "main", f"v{world.version}")
-    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
 
     # A dry run to PyPI's upload URL, looking at the local index: every step but the upload.
-    dry_run = world.publish("--dry-run", UV_PUBLISH_URL="https://upload.pypi.org/legacy/", **offline)
+    dry_run = world.publish("--dry-run", UV_PUBLISH_URL="https://upload.pypi.org/legacy/", **OFFLINE)
 
     assert dry_run.returncode == 0, f"{dry_run.stdout}\n{dry_run.stderr}"
     assert "would upload 2 files to https://upload.pypi.org/legacy/" in dry_run.stdout, dry_run.stdout
@@ -544,13 +542,14 @@ def test_no_program_the_publish_starts_can_read_a_secret_it_does_not_need(
 ) -> None:
     """Probes in front of the programs the script runs: none may inherit the token's pipe (fd 3),
     the Doppler token or the PyPI token, but uv's upload the PyPI token. Each then runs the real program."""
-    path, seen = install_probes(tmp_path / "probes", world.env()["PATH"], {"the Doppler token": SERVICE_TOKEN,
-                                                                           "the PyPI token": PYPI_TOKEN})  # fmt: skip
+    secrets = {"the Doppler token": SERVICE_TOKEN, "the PyPI token": PYPI_TOKEN}
+    probes = install_probes(tmp_path / "probes", world.env()["PATH"], secrets)
 
-    result = world.publish(PATH=path, **exported)
+    result = world.publish(PATH=probes.path, **exported)
 
     assert_published_once(world, result)
-    assert what_probes_saw(seen) == ""
+    assert {"uv build", "uv publish", "python3 scripts/publish_checks.py", "git status"} <= probes.calls()
+    assert probes.secrets_seen() == ""
 
 
 def test_a_check_url_naming_the_projects_page_is_refused_before_anything(world: PublishWorld) -> None:

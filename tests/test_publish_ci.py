@@ -25,11 +25,11 @@ import yaml
 
 from tests.argv_watch import argv_containing
 from tests.commands import attempt, run
-from tests.environment import clean_env, doppler_home
+from tests.environment import OFFLINE, clean_env, doppler_home
 from tests.fake_doppler import SERVICE_TOKEN, DopplerState, fake_doppler
 from tests.gitrepo import commit_everything, git
 from tests.package_index import OIDC_REQUEST_TOKEN, Index, package_index
-from tests.probes import install_probes, what_probes_saw
+from tests.probes import install_probes
 from tests.publish_world import CONFIG, PROJECT, PYPI_TOKEN, SECRET
 from tests.rendering import default_answers
 from tools.render import copier_copy
@@ -358,18 +358,27 @@ def test_a_published_version_needs_no_credential_to_rerun(job: Job) -> None:
     assert "already published: nothing to do" in again.stdout
 
 
-def test_no_program_the_job_starts_can_read_a_credential_it_does_not_need(job: Job, tmp_path: Path) -> None:
-    """Probes in front of the programs the script runs: only uv's upload may hold a credential, even
-    when the job's environment already exports the names the script keeps them in."""
+# Names the script keeps a credential in: exported by the job, they must not pass it on.
+CREDENTIAL_HOLDERS = {name: "" for name in ("OIDC_URL", "OIDC_TOKEN", "SERVICE_TOKEN", "TOKEN", "token", "value")}
+
+
+@pytest.mark.parametrize("exported", [{}, CREDENTIAL_HOLDERS], ids=["plain", "holder-names-exported"])
+def test_no_program_the_job_starts_can_read_a_credential_it_does_not_need(
+    job: Job, tmp_path: Path, exported: dict[str, str]
+) -> None:
+    """Probes in front of the programs the script runs (`uv build` and the build backend it runs
+    among them): only uv's upload may hold a credential; each probe then runs the real program."""
     credentials = {"the PyPI token": PYPI_TOKEN, "the OIDC request token": OIDC_REQUEST_TOKEN,
                    "the Doppler service token": SERVICE_TOKEN}  # fmt: skip
-    path, seen = install_probes(tmp_path / "probes", job.env()["PATH"], credentials)
-    holders = {name: "" for name in ("OIDC_URL", "OIDC_TOKEN", "SERVICE_TOKEN", "TOKEN", "token", "value")}
+    probes = install_probes(tmp_path / "probes", job.env()["PATH"], credentials)
 
-    result = job.publish(PATH=path, **holders)
+    result = job.publish(PATH=probes.path, **exported)
 
     assert_published_once(job, result)
-    assert what_probes_saw(seen) == ""
+    assert {"uv version", "uv build", "uv publish", "git rev-parse"} <= probes.calls(), (
+        "every program went through a probe"
+    )
+    assert probes.secrets_seen() == ""
 
 
 def test_a_stray_tag_that_is_not_the_version_never_publishes(job: Job) -> None:
@@ -543,43 +552,12 @@ def test_trusted_publishing_refuses_a_token_in_the_environment(seeds, https_serv
     assert job.uploads() == []
 
 
-# Where each mode's credential must reach: (variable, the uv commands that may see it).
-CREDENTIALS = {
-    "token-secret": ("UV_PUBLISH_TOKEN", {"publish"}),
-    "doppler-ci": ("DOPPLER_TOKEN", set()),  # the doppler CLI reads it; uv never needs it
-    "trusted-publishing": ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", {"publish"}),
-}
-
-
-@pytest.mark.parametrize("mode", CI_MODES)
-def test_only_the_command_that_needs_the_credential_inherits_it(
-    request: pytest.FixtureRequest, seeds, tmp_path: Path, mode: str
-) -> None:
-    """`uv build` (and the build backend it runs from PyPI) never inherits a credential."""
-    job = checkout(seeds, services_for(request, mode), tmp_path, mode)
-    variable, allowed = CREDENTIALS[mode]
-    spy_dir = tmp_path / "spy"
-    spy_dir.mkdir()
-    (spy_dir / "uv").write_text(
-        f'#!/bin/sh\necho "$1 ${{{variable}:+seen}}" >> {spy_dir}/log\nexec {shutil.which("uv")} "$@"\n'
-    )
-    (spy_dir / "uv").chmod(0o755)
-
-    result = job.publish(PATH=f"{spy_dir}:{os.environ['PATH']}")
-
-    assert_published_once(job, result)
-    calls = {tuple(line.split(" ", 1)) for line in (spy_dir / "log").read_text().splitlines()}
-    assert {"version", "build", "publish"} <= {command for command, _ in calls}, calls
-    assert {command for command, seen in calls if seen == "seen"} == allowed, calls
-
-
 def test_a_private_package_stops_the_job_before_anything_leaves(seeds, services, tmp_path: Path) -> None:
     job = checkout(seeds, services, tmp_path, "token-secret")
     private = 'classifiers = [\n  "Private :: Do Not Upload",\n'
     job.tag_an_edit("pyproject.toml", "classifiers = [\n", private, "build: private")
-    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
 
-    result = job.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **offline)
+    result = job.publish(UV_PUBLISH_URL=None, UV_PUBLISH_CHECK_URL=None, **OFFLINE)
 
     assert_clean_failure(result, 13, "a Private :: classifier", "published with make publish")
 
@@ -592,10 +570,9 @@ def test_a_private_classifier_in_a_comment_does_not_stop_the_job(seeds, services
         '  "Intended Audience :: Developers",  # was "Private :: Do Not Upload"\n'
     )
     job.tag_an_edit("pyproject.toml", "classifiers = [\n", "classifiers = [\n" + commented, "build: classifiers")
-    offline = {"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # no way out if it went on
 
     # To PyPI, with no token: the guards pass and the job stops at the token, before any upload.
-    result = job.publish(UV_PUBLISH_URL="https://upload.pypi.org/legacy/", UV_PUBLISH_TOKEN="", **offline)
+    result = job.publish(UV_PUBLISH_URL="https://upload.pypi.org/legacy/", UV_PUBLISH_TOKEN="", **OFFLINE)
 
     assert_clean_failure(result, 5, "the secret PYPI_TOKEN is not set", "the GitHub environment pypi")
     assert "ok    guards" in result.stdout, result.stdout

@@ -132,24 +132,25 @@ class Unparsable(Exception):
         self.reason = reason
 
 
+def git_ls_files(repo: Path, *options: str) -> list[str] | None:
+    """`git ls-files OPTIONS` in repo, one entry each; None without git or a repository."""
+    if not (repo / ".git").exists() or not shutil.which("git"):
+        return None
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", *options], cwd=repo, capture_output=True, check=False
+    )
+    if listed.returncode != 0:
+        return None
+    return [os.fsdecode(entry) for entry in listed.stdout.split(b"\0") if entry]
+
+
 def files(repo: Path) -> Iterator[Path]:
     """Every file of the repository that its .gitignore files do not ignore (without git: all but
     environments, caches and build output): ignored files are not the repo's."""
-    listed = (
-        subprocess.run(
-            # The repo's own .gitignore files only: a global ignore of *.rej must not hide one.
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-per-directory=.gitignore"],
-            cwd=repo,
-            capture_output=True,
-            check=False,
-        )
-        if (repo / ".git").exists() and shutil.which("git")
-        else None
-    )
-    if listed is not None and listed.returncode == 0:
-        for name in listed.stdout.split(b"\0"):
-            if name:
-                yield repo / os.fsdecode(name)
+    # The repo's own .gitignore files only: a global ignore of *.rej must not hide one.
+    listed = git_ls_files(repo, "--cached", "--others", "--exclude-per-directory=.gitignore")
+    if listed is not None:
+        yield from (repo / name for name in listed)
         return
     for root, dirs, names in os.walk(repo):
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith("_cache")]
@@ -160,14 +161,10 @@ def files(repo: Path) -> Iterator[Path]:
 def unmerged(repo: Path) -> set[str]:
     """The paths git holds as unresolved conflicts: `copier update` marks each of its own so,
     wherever its markers fall (inside a fenced example too), until `git add`."""
-    if not (repo / ".git").exists() or not shutil.which("git"):
-        return set()
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--unmerged"], cwd=repo, capture_output=True, check=False
-    )
-    entries = listed.stdout.split(b"\0") if listed.returncode == 0 else []
     # Each entry is "mode object stage<TAB>path", once per stage.
-    return {os.fsdecode(entry.split(b"\t", 1)[1]) for entry in entries if b"\t" in entry}
+    return {
+        entry.split("\t", 1)[1] for entry in git_ls_files(repo, "--unmerged") or [] if "\t" in entry
+    }
 
 
 def text(path: Path) -> str | None:
